@@ -7,8 +7,12 @@ let package = Package(
         .executable(name: "profilebench", targets: ["profilebench"]),
     ],
     dependencies: [
+        // The command line (subcommands, options, help).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // logGamma / erfc for the statistics.
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // SHA-256 for provenance hashes (spec, dataset, weights).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, reached through module maps; only their wrappers import them.
@@ -18,16 +22,28 @@ let package = Package(
                        providers: [.apt(["libhdf5-dev"])]),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS"]),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
-        // Paired significance tests, intervals and multiple-testing corrections (pure Swift).
+        .target(name: "JSON"),
+        .target(name: "AtomicIO"),
+        // Paired significance tests, intervals, multiple-testing corrections, the seeded PRNG.
         .target(name: "Statistics", dependencies: [
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
+        .target(name: "Experiments", dependencies: ["JSON"]),
+        .target(name: "FeatureHashing"),
+        .target(name: "Datasets", dependencies: ["HDF5Kit", "AtomicIO", "Statistics"]),
+        .target(name: "Profiles", dependencies: ["Experiments"]),
+        .target(name: "Retrieval", dependencies: ["Experiments"]),
+        .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "LinearAlgebra", "Profiles",
+                                               "Retrieval", "Statistics"]),
+        .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO",
+                                                .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "profilebench", dependencies: [
-            "LinearAlgebra", "HDF5Kit",
+            "Runner", "Reports", "Datasets", "Experiments", "Retrieval", "JSON", "LinearAlgebra", "Statistics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"],
                     exclude: ["Fixtures"]),  // JSON read from disk, see FixtureLoading.swift
-    ]
+    ],
+    swiftLanguageModes: [.v5]
 )

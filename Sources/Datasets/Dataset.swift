@@ -1,0 +1,89 @@
+/// A ProfileBench dataset (HDF5 format version 1) in memory: events, items, users.
+///
+/// Ids are dense: users `0..<userIDs.count`, items `0..<itemIDs.count`; the original ids are
+/// kept as strings. Event arrays are parallel and in file order.
+public struct Dataset: Sendable {
+    public var eventUser: [UInt32]
+    public var eventItem: [UInt32]
+    public var eventTime: [Int64]
+    /// Event type codes indexing `typeNames`, or nil when the dataset has no types.
+    public var eventType: [UInt8]?
+    public var typeNames: [String]
+    /// Event values (rating, quantity), or nil.
+    public var eventValue: [Float]?
+    public var itemIDs: [String]
+    public var userIDs: [String]
+    /// Text fields of items, in a fixed order (title, category, …), each `itemIDs.count` long.
+    public var itemFields: [(name: String, values: [String])]
+
+    public init(eventUser: [UInt32], eventItem: [UInt32], eventTime: [Int64], eventType: [UInt8]? = nil,
+                typeNames: [String] = [], eventValue: [Float]? = nil, itemIDs: [String], userIDs: [String],
+                itemFields: [(name: String, values: [String])] = []) {
+        self.eventUser = eventUser
+        self.eventItem = eventItem
+        self.eventTime = eventTime
+        self.eventType = eventType
+        self.typeNames = typeNames
+        self.eventValue = eventValue
+        self.itemIDs = itemIDs
+        self.userIDs = userIDs
+        self.itemFields = itemFields
+    }
+
+    public var eventCount: Int { eventUser.count }
+    public var userCount: Int { userIDs.count }
+    public var itemCount: Int { itemIDs.count }
+
+    /// The values of item field `name`, or nil.
+    public func field(_ name: String) -> [String]? { itemFields.first(where: { $0.name == name })?.values }
+}
+
+/// Attributes stored with `/embeddings/<name>`.
+public struct EmbeddingAttributes: Sendable, Equatable {
+    public var encoder: String
+    public var dim: Int
+    public var layers: Int
+    public var normalized: Bool
+    public var weightsSHA256: String
+    public var textTemplate: String
+
+    public init(encoder: String, dim: Int, layers: Int, normalized: Bool, weightsSHA256: String, textTemplate: String) {
+        self.encoder = encoder
+        self.dim = dim
+        self.layers = layers
+        self.normalized = normalized
+        self.weightsSHA256 = weightsSHA256
+        self.textTemplate = textTemplate
+    }
+}
+
+/// An item embedding table: row `i` is the vector of item `i`, row-major `[rows × dim]`.
+public struct EmbeddingTable: Sendable {
+    public var name: String
+    public var rows: Int
+    public var dim: Int
+    public var values: [Float]
+    public var attributes: EmbeddingAttributes
+
+    public init(name: String, rows: Int, dim: Int, values: [Float], attributes: EmbeddingAttributes) {
+        precondition(values.count == rows * dim, "embedding table \(name): \(values.count) values for \(rows) × \(dim)")
+        self.name = name
+        self.rows = rows
+        self.dim = dim
+        self.values = values
+        self.attributes = attributes
+    }
+
+    /// Number of rows whose entries are all zero (they score 0 against everything).
+    public var zeroRows: Int {
+        var n = 0
+        values.withUnsafeBufferPointer { v in
+            for r in 0..<rows {
+                var allZero = true
+                for j in 0..<dim where v[r * dim + j] != 0 { allZero = false; break }
+                if allZero { n += 1 }
+            }
+        }
+        return n
+    }
+}

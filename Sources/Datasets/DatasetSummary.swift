@@ -1,0 +1,45 @@
+import Foundation
+
+/// The human summary `profilebench inspect` prints.
+public enum DatasetSummary {
+    public static func describe(_ d: Dataset, path: String) throws -> String {
+        var s = "\(path)\n"
+        var perUser = [Int](repeating: 0, count: d.userCount)
+        for u in d.eventUser { perUser[Int(u)] += 1 }
+        let active = perUser.filter { $0 > 0 }.sorted()
+        s += "  users   \(d.userCount) (\(active.count) with events, \(d.userCount - active.count) without)\n"
+        var itemSeen = [Bool](repeating: false, count: d.itemCount)
+        for i in d.eventItem { itemSeen[Int(i)] = true }
+        s += "  items   \(d.itemCount) (\(itemSeen.filter { $0 }.count) with events)\n"
+        s += "  events  \(d.eventCount)\n"
+        if let lo = d.eventTime.min(), let hi = d.eventTime.max() {
+            let f = ISO8601DateFormatter()
+            s += "  time    \(f.string(from: Date(timeIntervalSince1970: TimeInterval(lo)))) .. \(f.string(from: Date(timeIntervalSince1970: TimeInterval(hi)))) (\(String(format: "%.1f", Double(hi - lo) / 86_400)) days)\n"
+        }
+        if !active.isEmpty {
+            func q(_ p: Double) -> Int { active[min(active.count - 1, Int((Double(active.count - 1) * p).rounded()))] }
+            s += "  events per user: min \(active[0]), p25 \(q(0.25)), median \(q(0.5)), p75 \(q(0.75)), p95 \(q(0.95)), max \(active[active.count - 1])\n"
+        }
+        if let t = d.eventType {
+            var counts = [Int](repeating: 0, count: d.typeNames.count)
+            for c in t { counts[Int(c)] += 1 }
+            s += "  event types: " + zip(d.typeNames, counts).map { "\($0) \($1)" }.joined(separator: ", ") + "\n"
+        }
+        if d.eventValue != nil { s += "  event values: present\n" }
+        s += "  item fields: " + (["id"] + d.itemFields.map(\.name)).joined(separator: ", ") + "\n"
+        let names = try DatasetIO.embeddingNames(path)
+        if names.isEmpty {
+            s += "  embeddings: none\n"
+        } else {
+            s += "  embeddings:\n"
+            for n in names {
+                let shape = try DatasetIO.embeddingShape(path, name: n) ?? []
+                let f = try DatasetIO.open(path)
+                let enc = try f.attribute("encoder", of: "/embeddings/\(n)")?.stringValue ?? "?"
+                let tpl = try f.attribute("text_template", of: "/embeddings/\(n)")?.stringValue ?? ""
+                s += "    \(n)  \(shape.map(String.init).joined(separator: " × "))  encoder \(enc)\(tpl.isEmpty ? "" : ", template \"\(tpl)\"")\n"
+            }
+        }
+        return s
+    }
+}

@@ -1,0 +1,372 @@
+import Foundation
+import JSON
+
+/// A spec that cannot be used: the file, the JSON path (or line and column for syntax errors)
+/// and what was expected.
+public struct SpecError: Error, CustomStringConvertible, Sendable {
+    public let file: String
+    public let path: String
+    public let message: String
+    public init(file: String, path: String, message: String) {
+        self.file = file
+        self.path = path
+        self.message = message
+    }
+    public var description: String { path.isEmpty ? "\(file): \(message)" : "\(file): \(path) \(message)" }
+}
+
+/// Parses and validates experiment specs (see docs/spec.md).
+public enum SpecParser {
+    /// Reads and validates the spec file at `path`.
+    public static func load(path: String) throws -> ExperimentSpec {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDir: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+            throw SpecError(file: path, path: "", message: exists ? (isDir.boolValue ? "is a folder, expected a JSON spec file" : "cannot be read") : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SpecError(file: path, path: "", message: "is not valid UTF-8 text")
+        }
+        return try parse(text: text, path: path)
+    }
+
+    /// Validates the spec `text`; `path` names it in errors and anchors a relative dataset path.
+    public static func parse(text: String, path: String) throws -> ExperimentSpec {
+        let root: JSONValue
+        do { root = try JSONParser.parse(text) } catch let e as JSONSyntaxError {
+            throw SpecError(file: path, path: "", message: "is not valid JSON: \(e)")
+        }
+        let r = Reader(file: path)
+        let top = try r.object(root, at: "", keys: ["name", "dataset", "protocol", "encoders", "strategies", "event_weights",
+                                                    "reductions", "metrics", "exclude_seen", "compare", "seed", "description"])
+        let name = try top["name"].map { try r.string($0, at: "name", nonEmpty: true) }
+            ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        if name.contains("/") || name == "." || name == ".." {
+            throw SpecError(file: path, path: "name", message: "must not contain '/' (got \"\(name)\")")
+        }
+        guard let datasetValue = top["dataset"] else { throw SpecError(file: path, path: "dataset", message: "is required (the path of an HDF5 dataset)") }
+        let dataset = try r.string(datasetValue, at: "dataset", nonEmpty: true)
+        var datasetPath = dataset
+        if !dataset.hasPrefix("/") && !FileManager.default.fileExists(atPath: dataset) {
+            let besideSpec = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(dataset).path
+            if FileManager.default.fileExists(atPath: besideSpec) { datasetPath = besideSpec }
+        }
+
+        guard let protocolValue = top["protocol"] else { throw SpecError(file: path, path: "protocol", message: "is required") }
+        var protocols: [ProtocolSpec] = []
+        if let list = protocolValue.arrayValue {
+            if list.isEmpty { throw SpecError(file: path, path: "protocol", message: "must not be an empty array") }
+            for (i, p) in list.enumerated() { protocols.append(try parseProtocol(p, at: "protocol[\(i)]", r)) }
+        } else {
+            protocols.append(try parseProtocol(protocolValue, at: "protocol", r))
+        }
+        try r.unique(protocols.map(\.id), at: "protocol", what: "protocol")
+
+        let encoders = try r.list(top["encoders"], at: "encoders", required: true).enumerated().map { i, v in
+            try parseEncoder(v, at: "encoders[\(i)]", r)
+        }
+        try r.unique(encoders.map(\.id), at: "encoders", what: "encoder")
+        let strategies = try r.list(top["strategies"], at: "strategies", required: true).enumerated().map { i, v in
+            try parseStrategy(v, at: "strategies[\(i)]", r)
+        }
+        try r.unique(strategies.map(\.id), at: "strategies", what: "strategy")
+        var reductions: [ReductionSpec] = [.none]
+        if top["reductions"] != nil {
+            reductions = try r.list(top["reductions"], at: "reductions", required: true).enumerated().map { i, v in
+                try parseReduction(v, at: "reductions[\(i)]", r)
+            }
+        }
+        try r.unique(reductions.map(\.id), at: "reductions", what: "reduction")
+
+        var weights: [(String, Double)] = []
+        if let w = top["event_weights"] {
+            guard let members = w.objectValue else { throw SpecError(file: path, path: "event_weights", message: "must be an object of event type → weight (got \(w.typeName))") }
+            for (k, v) in members {
+                guard let d = v.doubleValue else { throw SpecError(file: path, path: "event_weights.\(k)", message: "must be a number (got \(v.typeName))") }
+                guard d >= 0, d.isFinite else { throw SpecError(file: path, path: "event_weights.\(k)", message: "must be >= 0 (got \(formatParameter(d)))") }
+                weights.append((k, d))
+            }
+        }
+
+        let metricValues = try r.list(top["metrics"], at: "metrics", required: true)
+        var metrics: [MetricSpec] = []
+        for (i, v) in metricValues.enumerated() {
+            let s = try r.string(v, at: "metrics[\(i)]", nonEmpty: true)
+            guard let m = MetricSpec(parsing: s) else {
+                throw SpecError(file: path, path: "metrics[\(i)]", message: "\"\(s)\" is not a metric: expected <name>@<K> with K >= 1 and name one of \(MetricFamily.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            metrics.append(m)
+        }
+        try r.unique(metrics.map(\.name), at: "metrics", what: "metric")
+
+        let excludeSeen = try top["exclude_seen"].map { try r.bool($0, at: "exclude_seen") } ?? true
+        var seed: UInt64 = 0
+        if let s = top["seed"] {
+            guard let v = s.intValue, v >= 0 else { throw SpecError(file: path, path: "seed", message: "must be an integer >= 0 (got \(describe(s)))") }
+            seed = UInt64(v)
+        }
+        var compare: CompareSpec?
+        if let c = top["compare"] { compare = try parseCompare(c, strategies: strategies, r) }
+        if top["description"] != nil { _ = try r.string(top["description"]!, at: "description", nonEmpty: false) }
+
+        return ExperimentSpec(name: name, dataset: dataset, datasetPath: datasetPath, protocols: protocols, encoders: encoders,
+                              strategies: strategies, eventWeights: weights, reductions: reductions, metrics: metrics,
+                              excludeSeen: excludeSeen, compare: compare, seed: seed, sourcePath: path, sourceText: text)
+    }
+
+    static func parseProtocol(_ v: JSONValue, at p: String, _ r: Reader) throws -> ProtocolSpec {
+        let o = try r.object(v, at: p, keys: ["kind", "history", "update", "test", "window_events", "window_days"])
+        guard let kindValue = o["kind"] else { throw SpecError(file: r.file, path: "\(p).kind", message: "is required (holdout or prequential)") }
+        let kind = try r.string(kindValue, at: "\(p).kind", nonEmpty: true)
+        switch kind {
+        case "holdout":
+            try r.forbid(o, ["window_events", "window_days"], at: p, because: "belongs to the prequential protocol")
+            let h = try r.fraction(o["history"], at: "\(p).history", default: 0.6)
+            let u = try r.fraction(o["update"], at: "\(p).update", default: 0.2)
+            let t = try r.fraction(o["test"], at: "\(p).test", default: 0.2)
+            if h <= 0 { throw SpecError(file: r.file, path: "\(p).history", message: "must be > 0 (got \(formatParameter(h)))") }
+            if t <= 0 { throw SpecError(file: r.file, path: "\(p).test", message: "must be > 0 (got \(formatParameter(t)))") }
+            if abs(h + u + t - 1) > 1e-9 {
+                throw SpecError(file: r.file, path: p, message: "history + update + test must sum to 1 (got \(formatParameter(h)) + \(formatParameter(u)) + \(formatParameter(t)) = \(formatParameter(h + u + t)))")
+            }
+            return .holdout(history: h, update: u, test: t)
+        case "prequential":
+            try r.forbid(o, ["update", "test"], at: p, because: "belongs to the holdout protocol")
+            let h = try r.fraction(o["history"], at: "\(p).history", default: 0.5)
+            if h <= 0 { throw SpecError(file: r.file, path: "\(p).history", message: "must be > 0 (got \(formatParameter(h)))") }
+            let we = o["window_events"], wd = o["window_days"]
+            if (we == nil) == (wd == nil) {
+                throw SpecError(file: r.file, path: p, message: "needs exactly one of window_events, window_days")
+            }
+            if let we {
+                guard let n = we.intValue else { throw SpecError(file: r.file, path: "\(p).window_events", message: "must be an integer (got \(describe(we)))") }
+                guard n >= 1 else { throw SpecError(file: r.file, path: "\(p).window_events", message: "must be >= 1 (got \(n))") }
+                return .prequential(history: h, windowEvents: n, windowDays: nil)
+            }
+            let d = try r.number(wd!, at: "\(p).window_days")
+            guard d > 0 else { throw SpecError(file: r.file, path: "\(p).window_days", message: "must be > 0 (got \(formatParameter(d)))") }
+            return .prequential(history: h, windowEvents: nil, windowDays: d)
+        default:
+            throw SpecError(file: r.file, path: "\(p).kind", message: "must be holdout or prequential (got \"\(kind)\")")
+        }
+    }
+
+    static func parseEncoder(_ v: JSONValue, at p: String, _ r: Reader) throws -> EncoderSpec {
+        let o = try r.object(v, at: p, keys: ["name", "layers", "template"])
+        guard let n = o["name"] else { throw SpecError(file: r.file, path: "\(p).name", message: "is required") }
+        let name = try r.string(n, at: "\(p).name", nonEmpty: true)
+        if name.contains("/") { throw SpecError(file: r.file, path: "\(p).name", message: "must not contain '/' (got \"\(name)\")") }
+        var layers: Int?
+        if let l = o["layers"] {
+            guard let k = l.intValue else { throw SpecError(file: r.file, path: "\(p).layers", message: "must be an integer (got \(describe(l)))") }
+            guard k >= 1 else { throw SpecError(file: r.file, path: "\(p).layers", message: "must be >= 1 (got \(k))") }
+            let maxLayers = ["minilm-l6": 6, "mpnet-base": 12][name]
+            guard let maxLayers else {
+                throw SpecError(file: r.file, path: "\(p).layers", message: "applies only to the transformer encoders minilm-l6 and mpnet-base (got encoder \"\(name)\")")
+            }
+            guard k <= maxLayers else { throw SpecError(file: r.file, path: "\(p).layers", message: "must be <= \(maxLayers) for \(name) (got \(k))") }
+            layers = k == maxLayers ? nil : k
+        }
+        let template = try o["template"].map { try r.string($0, at: "\(p).template", nonEmpty: true) }
+        return EncoderSpec(name: name, layers: layers, template: template)
+    }
+
+    static func parseStrategy(_ v: JSONValue, at p: String, _ r: Reader) throws -> StrategySpec {
+        let all = ["name", "half_life_days", "half_life_events", "window", "aggregate", "temperature"]
+        let o = try r.object(v, at: p, keys: all)
+        guard let n = o["name"] else { throw SpecError(file: r.file, path: "\(p).name", message: "is required (static, mean, decay or concat)") }
+        let name = try r.string(n, at: "\(p).name", nonEmpty: true)
+        switch name {
+        case "static", "mean":
+            try r.forbid(o, Array(all.dropFirst()), at: p, because: "is not a parameter of \(name)")
+            return name == "static" ? .static : .mean
+        case "decay":
+            try r.forbid(o, ["window", "aggregate", "temperature"], at: p, because: "is not a parameter of decay")
+            let d = o["half_life_days"], e = o["half_life_events"]
+            if (d == nil) == (e == nil) { throw SpecError(file: r.file, path: p, message: "decay needs exactly one of half_life_days, half_life_events") }
+            if let d {
+                let x = try r.number(d, at: "\(p).half_life_days")
+                guard x > 0 else { throw SpecError(file: r.file, path: "\(p).half_life_days", message: "must be > 0 (got \(formatParameter(x)))") }
+                return .decayDays(halfLife: x)
+            }
+            let x = try r.number(e!, at: "\(p).half_life_events")
+            guard x > 0 else { throw SpecError(file: r.file, path: "\(p).half_life_events", message: "must be > 0 (got \(formatParameter(x)))") }
+            return .decayEvents(halfLife: x)
+        case "concat":
+            try r.forbid(o, ["half_life_days", "half_life_events"], at: p, because: "is not a parameter of concat")
+            var window = 50
+            if let w = o["window"] {
+                guard let k = w.intValue else { throw SpecError(file: r.file, path: "\(p).window", message: "must be an integer (got \(describe(w)))") }
+                guard k >= 1 else { throw SpecError(file: r.file, path: "\(p).window", message: "must be >= 1 (got \(k))") }
+                window = k
+            }
+            var aggregate = ConcatAggregate.max
+            if let a = o["aggregate"] {
+                let s = try r.string(a, at: "\(p).aggregate", nonEmpty: true)
+                guard let agg = ConcatAggregate(rawValue: s) else {
+                    throw SpecError(file: r.file, path: "\(p).aggregate", message: "must be max, mean or softmax (got \"\(s)\")")
+                }
+                aggregate = agg
+            }
+            var temperature: Double?
+            if aggregate == .softmax {
+                guard let t = o["temperature"] else { throw SpecError(file: r.file, path: "\(p).temperature", message: "is required with aggregate softmax (a number > 0)") }
+                let x = try r.number(t, at: "\(p).temperature")
+                guard x > 0 else { throw SpecError(file: r.file, path: "\(p).temperature", message: "must be > 0 (got \(formatParameter(x)))") }
+                temperature = x
+            } else if o["temperature"] != nil {
+                throw SpecError(file: r.file, path: "\(p).temperature", message: "applies only with aggregate softmax (aggregate is \(aggregate.rawValue))")
+            }
+            return .concat(window: window, aggregate: aggregate, temperature: temperature)
+        default:
+            throw SpecError(file: r.file, path: "\(p).name", message: "must be static, mean, decay or concat (got \"\(name)\")\(didYouMean(name, ["static", "mean", "decay", "concat"]))")
+        }
+    }
+
+    static func parseReduction(_ v: JSONValue, at p: String, _ r: Reader) throws -> ReductionSpec {
+        let o = try r.object(v, at: p, keys: ["method", "components"])
+        guard let m = o["method"] else { throw SpecError(file: r.file, path: "\(p).method", message: "is required (none, pca or random-projection)") }
+        let method = try r.string(m, at: "\(p).method", nonEmpty: true)
+        switch method {
+        case "none":
+            try r.forbid(o, ["components"], at: p, because: "is not a parameter of none")
+            return .none
+        case "pca", "random-projection":
+            guard let c = o["components"] else { throw SpecError(file: r.file, path: "\(p).components", message: "is required for \(method)") }
+            guard let k = c.intValue else { throw SpecError(file: r.file, path: "\(p).components", message: "must be an integer (got \(describe(c)))") }
+            guard k >= 1 else { throw SpecError(file: r.file, path: "\(p).components", message: "must be >= 1 (got \(k))") }
+            return method == "pca" ? .pca(components: k) : .randomProjection(components: k)
+        default:
+            throw SpecError(file: r.file, path: "\(p).method", message: "must be none, pca or random-projection (got \"\(method)\")\(didYouMean(method, ["none", "pca", "random-projection"]))")
+        }
+    }
+
+    static func parseCompare(_ v: JSONValue, strategies: [StrategySpec], _ r: Reader) throws -> CompareSpec {
+        let o = try r.object(v, at: "compare", keys: ["baseline", "tests", "alpha", "correction"])
+        guard let b = o["baseline"] else { throw SpecError(file: r.file, path: "compare.baseline", message: "is required (a strategy id or a variant id)") }
+        let baseline = try r.string(b, at: "compare.baseline", nonEmpty: true)
+        if !baseline.contains("/") && !strategies.contains(where: { $0.id == baseline || $0.name == baseline }) {
+            throw SpecError(file: r.file, path: "compare.baseline", message: "names no strategy of the spec (got \"\(baseline)\"; strategies: \(strategies.map(\.id).joined(separator: ", ")))")
+        }
+        var tests = CompareSpec.knownTests
+        if let t = o["tests"] {
+            tests = try r.list(t, at: "compare.tests", required: true).enumerated().map { i, x in
+                let s = try r.string(x, at: "compare.tests[\(i)]", nonEmpty: true)
+                guard CompareSpec.knownTests.contains(s) else {
+                    throw SpecError(file: r.file, path: "compare.tests[\(i)]", message: "must be one of \(CompareSpec.knownTests.joined(separator: ", ")) (got \"\(s)\")")
+                }
+                return s
+            }
+        }
+        var alpha = 0.05
+        if let a = o["alpha"] {
+            alpha = try r.number(a, at: "compare.alpha")
+            guard alpha > 0, alpha < 1 else { throw SpecError(file: r.file, path: "compare.alpha", message: "must be between 0 and 1, exclusive (got \(formatParameter(alpha)))") }
+        }
+        var correction = "holm"
+        if let c = o["correction"] {
+            correction = try r.string(c, at: "compare.correction", nonEmpty: true)
+            guard CompareSpec.knownCorrections.contains(correction) else {
+                throw SpecError(file: r.file, path: "compare.correction", message: "must be holm, bh or none (got \"\(correction)\")")
+            }
+        }
+        return CompareSpec(baseline: baseline, tests: tests, alpha: alpha, correction: correction)
+    }
+}
+
+/// Typed access to JSON values that reports the JSON path of every problem.
+struct Reader {
+    let file: String
+
+    func object(_ v: JSONValue, at p: String, keys: [String]) throws -> [String: JSONValue] {
+        guard let members = v.objectValue else {
+            throw SpecError(file: file, path: p, message: "must be an object (got \(v.typeName))")
+        }
+        var out: [String: JSONValue] = [:]
+        for (k, value) in members {
+            guard keys.contains(k) else {
+                let prefix = p.isEmpty ? k : "\(p).\(k)"
+                throw SpecError(file: file, path: prefix, message: "is not a known key\(didYouMean(k, keys)) (allowed: \(keys.joined(separator: ", ")))")
+            }
+            out[k] = value
+        }
+        return out
+    }
+
+    func forbid(_ o: [String: JSONValue], _ keys: [String], at p: String, because: String) throws {
+        for k in keys where o[k] != nil {
+            throw SpecError(file: file, path: "\(p).\(k)", message: because)
+        }
+    }
+
+    func string(_ v: JSONValue, at p: String, nonEmpty: Bool) throws -> String {
+        guard let s = v.stringValue else { throw SpecError(file: file, path: p, message: "must be a string (got \(v.typeName))") }
+        if nonEmpty && s.isEmpty { throw SpecError(file: file, path: p, message: "must not be empty") }
+        return s
+    }
+
+    func number(_ v: JSONValue, at p: String) throws -> Double {
+        guard let d = v.doubleValue else { throw SpecError(file: file, path: p, message: "must be a number (got \(v.typeName))") }
+        return d
+    }
+
+    func bool(_ v: JSONValue, at p: String) throws -> Bool {
+        guard let b = v.boolValue else { throw SpecError(file: file, path: p, message: "must be true or false (got \(v.typeName))") }
+        return b
+    }
+
+    func fraction(_ v: JSONValue?, at p: String, default d: Double) throws -> Double {
+        guard let v else { return d }
+        let x = try number(v, at: p)
+        guard x >= 0, x <= 1 else { throw SpecError(file: file, path: p, message: "must be between 0 and 1 (got \(formatParameter(x)))") }
+        return x
+    }
+
+    func list(_ v: JSONValue?, at p: String, required: Bool) throws -> [JSONValue] {
+        guard let v else {
+            if required { throw SpecError(file: file, path: p, message: "is required (a non-empty array)") }
+            return []
+        }
+        guard let a = v.arrayValue else { throw SpecError(file: file, path: p, message: "must be an array (got \(v.typeName))") }
+        if required && a.isEmpty { throw SpecError(file: file, path: p, message: "must not be empty") }
+        return a
+    }
+
+    func unique(_ ids: [String], at p: String, what: String) throws {
+        var seen = Set<String>()
+        for (i, id) in ids.enumerated() where !seen.insert(id).inserted {
+            throw SpecError(file: file, path: "\(p)[\(i)]", message: "repeats the \(what) \(id)")
+        }
+    }
+}
+
+func describe(_ v: JSONValue) -> String {
+    switch v {
+    case .int(let i): return String(i)
+    case .double(let d): return formatParameter(d)
+    case .string(let s): return "\"\(s)\""
+    default: return v.typeName
+    }
+}
+
+/// `; did you mean "x"?` when a candidate is within edit distance 2 (or a third of the length).
+public func didYouMean(_ word: String, _ candidates: [String]) -> String {
+    let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }.min { $0.1 < $1.1 }
+    guard let (best, d) = scored, d <= max(2, word.count / 3) else { return "" }
+    return "; did you mean \"\(best)\"?"
+}
+
+/// Levenshtein distance.
+public func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    if x.isEmpty { return y.count }
+    var prev = Array(0...y.count), cur = [Int](repeating: 0, count: y.count + 1)
+    for i in 1...x.count {
+        cur[0] = i
+        for j in 1...max(y.count, 1) where j <= y.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        swap(&prev, &cur)
+    }
+    return prev[y.count]
+}

@@ -1,0 +1,218 @@
+/// How each user's events are cut into what builds the profile and what is ranked.
+public enum ProtocolSpec: Equatable, Sendable {
+    /// History X, update Y and test Z fractions of each user's time-ordered events.
+    case holdout(history: Double, update: Double, test: Double)
+    /// Test-then-update over windows of `windowEvents` events or `windowDays` days, after the
+    /// first `max(1, floor(n·history))` events built the profile.
+    case prequential(history: Double, windowEvents: Int?, windowDays: Double?)
+
+    public var kind: String {
+        switch self {
+        case .holdout: return "holdout"
+        case .prequential: return "prequential"
+        }
+    }
+
+    /// Parameters with defaults filled in, keys in alphabetical order.
+    public var parameters: [(String, Double)] {
+        switch self {
+        case let .holdout(h, u, t): return [("history", h), ("test", t), ("update", u)]
+        case let .prequential(h, we, wd):
+            var p: [(String, Double)] = [("history", h)]
+            if let wd { p.append(("window_days", wd)) }
+            if let we { p.append(("window_events", Double(we))) }
+            return p
+        }
+    }
+
+    /// `holdout(history=0.6,test=0.2,update=0.2)`, `prequential(history=0.5,window_events=5)`.
+    public var id: String {
+        "\(kind)(" + parameters.map { "\($0.0)=\(formatParameter($0.1))" }.joined(separator: ",") + ")"
+    }
+}
+
+/// An encoder as a spec names it: a built-in (`hash-<d>`, `minilm-l6`, `mpnet-base`) or the name
+/// of embeddings the dataset already holds.
+public struct EncoderSpec: Equatable, Sendable {
+    public var name: String
+    public var layers: Int?
+    public var template: String?
+
+    public init(name: String, layers: Int? = nil, template: String? = nil) {
+        self.name = name
+        self.layers = layers
+        self.template = template
+    }
+
+    /// The embedding name: the encoder name, with `-l<n>` when truncated to n layers.
+    public var id: String { layers.map { "\(name)-l\($0)" } ?? name }
+}
+
+/// How `concat` scores an item against the kept window vectors.
+public enum ConcatAggregate: String, Equatable, Sendable, CaseIterable {
+    case max, mean, softmax
+}
+
+/// An update strategy with its parameters (defaults filled in).
+public enum StrategySpec: Equatable, Sendable {
+    case `static`
+    case mean
+    case decayDays(halfLife: Double)
+    case decayEvents(halfLife: Double)
+    case concat(window: Int, aggregate: ConcatAggregate, temperature: Double?)
+
+    public var name: String {
+        switch self {
+        case .static: return "static"
+        case .mean: return "mean"
+        case .decayDays, .decayEvents: return "decay"
+        case .concat: return "concat"
+        }
+    }
+
+    /// Parameters in alphabetical order.
+    public var parameters: [(String, JSONParameter)] {
+        switch self {
+        case .static, .mean: return []
+        case .decayDays(let h): return [("half_life_days", .number(h))]
+        case .decayEvents(let h): return [("half_life_events", .number(h))]
+        case let .concat(window, aggregate, temperature):
+            var p: [(String, JSONParameter)] = [("aggregate", .text(aggregate.rawValue))]
+            if let temperature { p.append(("temperature", .number(temperature))) }
+            p.append(("window", .number(Double(window))))
+            return p
+        }
+    }
+
+    /// `static`, `decay(half_life_days=14)`, `concat(aggregate=max,window=50)`.
+    public var id: String {
+        let p = parameters
+        if p.isEmpty { return name }
+        return name + "(" + p.map { "\($0.0)=\($0.1.text)" }.joined(separator: ",") + ")"
+    }
+}
+
+/// A strategy or reduction parameter value.
+public enum JSONParameter: Equatable, Sendable {
+    case number(Double)
+    case text(String)
+    public var text: String {
+        switch self {
+        case .number(let d): return formatParameter(d)
+        case .text(let s): return s
+        }
+    }
+}
+
+/// How the item embedding table is transformed before profiles are built.
+public enum ReductionSpec: Equatable, Sendable {
+    case none
+    case pca(components: Int)
+    case randomProjection(components: Int)
+
+    public var method: String {
+        switch self {
+        case .none: return "none"
+        case .pca: return "pca"
+        case .randomProjection: return "random-projection"
+        }
+    }
+
+    public var components: Int? {
+        switch self {
+        case .none: return nil
+        case .pca(let k), .randomProjection(let k): return k
+        }
+    }
+
+    /// `none`, `pca(64)`, `random-projection(32)`.
+    public var id: String { components.map { "\(method)(\($0))" } ?? method }
+}
+
+/// Metric families of the "trec" dialect.
+public enum MetricFamily: String, Sendable, CaseIterable {
+    case recall, recallCapped = "recall_capped", precision, hit, ndcg, mrr, map
+    case mapCapped = "map_capped", coverage
+}
+
+/// A metric at a cut-off: `ndcg@10`.
+public struct MetricSpec: Hashable, Sendable {
+    public let family: MetricFamily
+    public let k: Int
+    public init(family: MetricFamily, k: Int) {
+        self.family = family
+        self.k = k
+    }
+    public var name: String { "\(family.rawValue)@\(k)" }
+
+    /// Parses `<family>@<K>`; nil if it does not parse.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, let family = MetricFamily(rawValue: String(parts[0])),
+              parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let k = Int(parts[1]), k >= 1 else { return nil }
+        self.init(family: family, k: k)
+    }
+}
+
+/// The `compare` block: which baseline every variant is compared with, and how.
+public struct CompareSpec: Equatable, Sendable {
+    public var baseline: String
+    public var tests: [String]
+    public var alpha: Double
+    public var correction: String
+
+    public static let knownTests = ["paired-t", "wilcoxon", "randomization"]
+    public static let knownCorrections = ["holm", "bh", "none"]
+}
+
+/// One cell of the variant grid.
+public struct Variant: Equatable, Sendable {
+    public let encoder: EncoderSpec
+    public let strategy: StrategySpec
+    public let reduction: ReductionSpec
+    public init(encoder: EncoderSpec, strategy: StrategySpec, reduction: ReductionSpec) {
+        self.encoder = encoder
+        self.strategy = strategy
+        self.reduction = reduction
+    }
+    /// `<encoder>/<strategy>/<reduction>`, e.g. `minilm-l6-l3/decay(half_life_days=14)/pca(64)`.
+    public var id: String { "\(encoder.id)/\(strategy.id)/\(reduction.id)" }
+}
+
+/// A validated experiment spec.
+public struct ExperimentSpec: Sendable {
+    public var name: String
+    /// The dataset path as written in the spec.
+    public var dataset: String
+    /// The dataset path to open (relative paths are tried from the working folder, then from the
+    /// spec's folder).
+    public var datasetPath: String
+    public var protocols: [ProtocolSpec]
+    public var encoders: [EncoderSpec]
+    public var strategies: [StrategySpec]
+    public var eventWeights: [(String, Double)]
+    public var reductions: [ReductionSpec]
+    public var metrics: [MetricSpec]
+    public var excludeSeen: Bool
+    public var compare: CompareSpec?
+    public var seed: UInt64
+    /// The spec file's path and bytes (for the manifest and its sha256).
+    public var sourcePath: String
+    public var sourceText: String
+
+    /// Variants in grid order: encoders × reductions × strategies.
+    public var variants: [Variant] {
+        var out: [Variant] = []
+        for e in encoders { for r in reductions { for s in strategies { out.append(Variant(encoder: e, strategy: s, reduction: r)) } } }
+        return out
+    }
+
+    /// The largest cut-off any metric needs.
+    public var maxK: Int { metrics.map(\.k).max() ?? 1 }
+}
+
+/// Integral values print without a fractional part (`14`), others in shortest form (`0.5`).
+public func formatParameter(_ d: Double) -> String {
+    if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+    return "\(d)"
+}

@@ -1,0 +1,148 @@
+import Experiments
+
+/// An incremental profile update `P(t+1) = f(P(t), event)`: one event at a time, O(d) per event
+/// for the vector strategies. A new strategy is one small type conforming to this protocol.
+public protocol ProfileUpdater {
+    /// Absorbs one event: the item, its (L2-normalised) vector, the event-type weight and time.
+    mutating func absorb(item: Int, vector: UnsafeBufferPointer<Float>, weight: Double, time: Int64)
+    /// Marks the end of the history X (the `static` profile stops changing here).
+    mutating func endOfHistory()
+    /// The current profile.
+    var profile: Profile { get }
+}
+
+extension ProfileUpdater {
+    public mutating func endOfHistory() {}
+}
+
+/// A profile as scoring sees it.
+public enum Profile: Equatable {
+    /// A direction in item space (scored by cosine: only its direction matters). All zeros
+    /// when nothing with positive weight was absorbed.
+    case vector([Double])
+    /// The kept window of item ids, oldest first (`concat`).
+    case window([Int])
+}
+
+/// Makes the updater of a strategy for vectors of dimension `dim`.
+public func makeUpdater(_ strategy: StrategySpec, dim: Int) -> any ProfileUpdater {
+    switch strategy {
+    case .static: return StaticUpdater(dim: dim)
+    case .mean: return MeanUpdater(dim: dim)
+    case .decayDays(let h): return DecayUpdater(dim: dim, halfLife: .days(h))
+    case .decayEvents(let h): return DecayUpdater(dim: dim, halfLife: .events(h))
+    case .concat(let window, _, _): return ConcatUpdater(window: window)
+    }
+}
+
+/// Weighted running mean: `P = Σ wᵢxᵢ / Σ wᵢ`.
+/// - Complexity: O(d) per event.
+public struct MeanUpdater: ProfileUpdater {
+    public private(set) var sum: [Double]
+    public private(set) var weight: Double = 0
+
+    public init(dim: Int) { sum = [Double](repeating: 0, count: dim) }
+
+    public mutating func absorb(item: Int, vector: UnsafeBufferPointer<Float>, weight w: Double, time: Int64) {
+        guard w != 0 else { return }
+        sum.withUnsafeMutableBufferPointer { s in
+            for j in 0..<s.count { s[j] += w * Double(vector[j]) }
+        }
+        weight += w
+    }
+
+    public var profile: Profile {
+        .vector(weight > 0 ? sum.map { $0 / weight } : sum.map { _ in 0 })
+    }
+}
+
+/// The control: the weighted mean of the history X, never updated afterwards.
+public struct StaticUpdater: ProfileUpdater {
+    var inner: MeanUpdater
+    public private(set) var frozen = false
+
+    public init(dim: Int) { inner = MeanUpdater(dim: dim) }
+
+    public mutating func absorb(item: Int, vector: UnsafeBufferPointer<Float>, weight: Double, time: Int64) {
+        if !frozen { inner.absorb(item: item, vector: vector, weight: weight, time: time) }
+    }
+
+    public mutating func endOfHistory() { frozen = true }
+
+    public var profile: Profile { inner.profile }
+}
+
+/// Exponentially decayed weighted mean: event i weighs `wᵢ · 2^(−Δ/h)`, Δ the time (or number
+/// of events) from event i to the most recent absorbed event; `P = Σ wᵢ2^(−Δᵢ/h)xᵢ / Σ wᵢ2^(−Δᵢ/h)`.
+///
+/// Incremental form: absorbing an event Δ after the previous one multiplies both sums by
+/// `2^(−Δ/h)`, then adds the new event with its own weight.
+/// - Complexity: O(d) per event.
+public struct DecayUpdater: ProfileUpdater {
+    public enum HalfLife: Equatable, Sendable { case days(Double), events(Double) }
+    public let halfLife: HalfLife
+    public private(set) var sum: [Double]
+    public private(set) var weight: Double = 0
+    private var lastTime: Int64?
+
+    public init(dim: Int, halfLife: HalfLife) {
+        self.halfLife = halfLife
+        sum = [Double](repeating: 0, count: dim)
+    }
+
+    public mutating func absorb(item: Int, vector: UnsafeBufferPointer<Float>, weight w: Double, time: Int64) {
+        if let last = lastTime {
+            let factor: Double
+            switch halfLife {
+            case .days(let h): factor = exp2(-Double(time - last) / (h * 86_400))
+            case .events(let h): factor = exp2(-1 / h)
+            }
+            if factor != 1 {
+                sum.withUnsafeMutableBufferPointer { s in for j in 0..<s.count { s[j] *= factor } }
+                weight *= factor
+            }
+        }
+        lastTime = time
+        guard w != 0 else { return }
+        sum.withUnsafeMutableBufferPointer { s in
+            for j in 0..<s.count { s[j] += w * Double(vector[j]) }
+        }
+        weight += w
+    }
+
+    public var profile: Profile {
+        .vector(weight > 0 ? sum.map { $0 / weight } : sum.map { _ in 0 })
+    }
+}
+
+/// Keeps the last `window` absorbed event vectors (as item ids), ignoring event weights.
+/// - Complexity: O(1) per event.
+public struct ConcatUpdater: ProfileUpdater {
+    public let window: Int
+    private var ring: [Int] = []
+    private var head = 0
+
+    public init(window: Int) {
+        precondition(window >= 1, "concat window must be >= 1")
+        self.window = window
+        ring.reserveCapacity(window)
+    }
+
+    public mutating func absorb(item: Int, vector: UnsafeBufferPointer<Float>, weight: Double, time: Int64) {
+        if ring.count < window { ring.append(item) } else {
+            ring[head] = item
+            head = (head + 1) % window
+        }
+    }
+
+    /// The kept items, oldest first.
+    public var items: [Int] { ring.count < window ? ring : Array(ring[head...] + ring[..<head]) }
+
+    public var profile: Profile { .window(items) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif

@@ -1,0 +1,43 @@
+import Experiments
+import Foundation
+import Runner
+
+/// report.md: a table per protocol (variants as rows, metrics as columns, the best value of
+/// each column in bold), with the skipped users and the run's warnings stated.
+public enum MarkdownReport {
+    public static func render(_ r: RunResult) -> String {
+        var s = "# \(r.spec.name)\n\n"
+        s += "Dataset `\(r.spec.dataset)`: \(r.datasetSummary.users) users, \(r.datasetSummary.items) items, \(r.datasetSummary.events) events. "
+        s += "Seed \(r.spec.seed). `exclude_seen` \(r.spec.excludeSeen ? "on" : "off"). Metrics in the trec dialect (docs/metrics.md); "
+        s += "each cell is the mean over users with its 95% bootstrap interval.\n\n"
+        for p in r.spec.protocols {
+            let rows = r.variants.filter { $0.protocolSpec == p }
+            guard let first = rows.first else { continue }
+            s += "## \(p.id)\n\n"
+            let users = first.summaries.first(where: { $0.metric.family != .coverage })?.summary.n ?? 0
+            s += "\(users) users scored, \(first.skippedUsers) skipped"
+            if let st = first.skippedSteps { s += ", \(st) steps skipped (nothing relevant left)" }
+            s += ".\n\n"
+            let metrics = r.spec.metrics
+            var best: [Double] = metrics.map { _ in -Double.infinity }
+            for v in rows { for (j, m) in v.summaries.enumerated() { best[j] = max(best[j], m.summary.mean) } }
+            s += "| variant | " + metrics.map(\.name).joined(separator: " | ") + " |\n"
+            s += "|---|" + metrics.map { _ in "---:|" }.joined() + "\n"
+            for v in rows {
+                s += "| `\(v.variant.id)` |"
+                for (j, m) in v.summaries.enumerated() {
+                    var cell = String(format: "%.4f", m.summary.mean)
+                    if let ci = m.summary.ci95 { cell += String(format: " [%.4f, %.4f]", ci.lo, ci.hi) }
+                    if m.summary.mean == best[j] && rows.count > 1 { cell = "**\(cell)**" }
+                    s += " \(cell) |"
+                }
+                s += "\n"
+            }
+            s += "\n"
+        }
+        if !r.warnings.isEmpty {
+            s += "## Warnings\n\n" + r.warnings.map { "- \($0)\n" }.joined() + "\n"
+        }
+        return s
+    }
+}

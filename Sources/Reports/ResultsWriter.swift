@@ -1,0 +1,152 @@
+import AtomicIO
+import Experiments
+import Foundation
+import JSON
+import Runner
+
+/// The tool's version, stamped into every manifest.
+public let profileBenchVersion = "0.1.0"
+
+/// Writes a results folder (docs/results.md): manifest.json, metrics.json, timings.json,
+/// per_user.csv and report.md, into a temporary folder renamed into place when complete.
+public enum ResultsWriter {
+    /// Writes `result` to the folder `out`, replacing an older one only when complete.
+    public static func write(_ result: RunResult, to out: String, extra: [String: String] = [:]) throws {
+        let metrics = metricsJSON(result)
+        let perUser = perUserCSV(result)
+        let timings = timingsJSON(result)
+        let manifest = try manifestJSON(result)
+        let report = MarkdownReport.render(result)
+        try AtomicIO.produceFolder(at: out) { tmp in
+            func put(_ name: String, _ text: String) throws {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: tmp).appendingPathComponent(name))
+            }
+            try put("manifest.json", JSONWriter.string(manifest))
+            try put("metrics.json", JSONWriter.string(metrics))
+            try put("timings.json", JSONWriter.string(timings))
+            try put("per_user.csv", perUser)
+            try put("report.md", report)
+            for (name, text) in extra { try put(name, text) }
+        }
+    }
+
+    /// The deterministic metrics document.
+    public static func metricsJSON(_ r: RunResult) -> JSONValue {
+        let variants: [JSONValue] = r.variants.map { v in
+            var members: [(String, JSONValue)] = [
+                ("id", .string(v.variant.id)),
+                ("protocol", .string(v.protocolSpec.id)),
+                ("encoder", .string(v.variant.encoder.id)),
+                ("strategy", .object([("name", .string(v.variant.strategy.name))] + v.variant.strategy.parameters.map { k, p in
+                    switch p {
+                    case .number(let d): return (k, d == d.rounded() && abs(d) < 1e15 ? .int(Int(d)) : .double(d))
+                    case .text(let s): return (k, .string(s))
+                    }
+                })),
+                ("reduction", .object([("method", .string(v.variant.reduction.method))] + (v.variant.reduction.components.map { [("components", .int($0))] } ?? []))),
+            ]
+            members.append(("metrics", .object(v.summaries.map { m, s in
+                (m.name, .object([
+                    ("mean", .double(s.mean)),
+                    ("ci95", s.ci95.map { .array([.double($0.lo), .double($0.hi)]) } ?? .null),
+                    ("n", .int(s.n)),
+                ]))
+            })))
+            members.append(("skipped_users", .int(v.skippedUsers)))
+            if let s = v.skippedSteps { members.append(("skipped_steps", .int(s))) }
+            return .object(members)
+        }
+        return .object([
+            ("metric_dialect", .string("trec")),
+            ("name", .string(r.spec.name)),
+            ("variants", .array(variants)),
+        ])
+    }
+
+    /// `[protocol,]variant,user,<metric>…`: one row per scored user and variant; the protocol
+    /// column appears when the spec has more than one protocol.
+    public static func perUserCSV(_ r: RunResult) -> String {
+        let multi = r.spec.protocols.count > 1
+        let metrics = r.spec.metrics.filter { $0.family != .coverage }
+        var out = (multi ? "protocol," : "") + "variant,user," + metrics.map(\.name).joined(separator: ",") + "\n"
+        for v in r.variants {
+            let prefix = (multi ? csvField(v.protocolSpec.id) + "," : "") + csvField(v.variant.id) + ","
+            for (u, values) in v.perUser {
+                out += prefix + csvField(r.userIDs[Int(u)]) + "," + values.map { JSONWriter.format($0) }.joined(separator: ",") + "\n"
+            }
+        }
+        return out
+    }
+
+    static func csvField(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    public static func timingsJSON(_ r: RunResult) -> JSONValue {
+        .object([
+            ("wall_seconds", .double(r.endTime.timeIntervalSince(r.startTime))),
+            ("variants", .array(r.variants.map { v in
+                .object([
+                    ("id", .string(v.variant.id)),
+                    ("protocol", .string(v.protocolSpec.id)),
+                    ("update_us_per_event", .double(v.timings.updateMicrosecondsPerEvent)),
+                    ("scoring_ms_per_user", .double(v.timings.scoringMillisecondsPerList)),
+                    ("profile_seconds", .double(v.timings.profileSeconds)),
+                    ("scoring_seconds", .double(v.timings.scoringSeconds)),
+                    ("lists", .int(v.timings.lists)),
+                    ("peak_memory_bytes", .int(v.timings.peakMemoryBytes)),
+                ])
+            })),
+        ])
+    }
+
+    public static func manifestJSON(_ r: RunResult) throws -> JSONValue {
+        let iso = ISO8601DateFormatter()
+        let specJSON = (try? JSONParser.parse(r.spec.sourceText)) ?? .string(r.spec.sourceText)
+        let datasetSHA = (try? Hashing.sha256(file: r.spec.datasetPath)) ?? ""
+        return .object([
+            ("name", .string(r.spec.name)),
+            ("spec_path", .string(r.spec.sourcePath)),
+            ("spec", specJSON),
+            ("spec_sha256", .string(Hashing.sha256(text: r.spec.sourceText))),
+            ("dataset", .string(r.spec.dataset)),
+            ("dataset_sha256", .string(datasetSHA)),
+            ("dataset_summary", .object([("users", .int(r.datasetSummary.users)), ("items", .int(r.datasetSummary.items)),
+                                         ("events", .int(r.datasetSummary.events))])),
+            ("weights_sha256", .object(r.weightsSHA256.map { ($0.0, .string($0.1)) })),
+            ("tool", .string("profilebench")),
+            ("tool_version", .string(profileBenchVersion)),
+            ("git_commit", .string(gitCommit())),
+            ("platform", .string(platformDescription())),
+            ("seed", .int(Int(r.spec.seed))),
+            ("start_time", .string(iso.string(from: r.startTime))),
+            ("end_time", .string(iso.string(from: r.endTime))),
+            ("warnings", .array(r.warnings.map { .string($0) })),
+        ])
+    }
+
+    /// The commit of the working tree the tool runs from ($PROFILEBENCH_GIT_COMMIT overrides).
+    public static func gitCommit() -> String {
+        if let c = ProcessInfo.processInfo.environment["PROFILEBENCH_GIT_COMMIT"], !c.isEmpty { return c }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["git", "rev-parse", "HEAD"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return "unknown" }
+        p.waitUntilExit()
+        let s = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return p.terminationStatus == 0 && !s.isEmpty ? s : "unknown"
+    }
+
+    public static func platformDescription() -> String {
+        var u = utsname()
+        uname(&u)
+        func str<T>(_ t: T) -> String { withUnsafeBytes(of: t) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) } }
+        return "\(str(u.sysname)) \(str(u.release)) \(str(u.machine)), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+    }
+}

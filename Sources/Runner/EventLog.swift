@@ -1,0 +1,55 @@
+import Datasets
+import Experiments
+
+/// Every user's events in time order (equal timestamps keep dataset order), with the event
+/// weights of the spec's `event_weights` resolved.
+public struct EventLog: Sendable {
+    /// Events of user u are at `start[u]..<start[u + 1]`.
+    public let start: [Int]
+    public let item: [Int32]
+    public let time: [Int64]
+    public let weight: [Double]
+    public let userCount: Int
+
+    /// Sorts the events of `dataset` by (user, time, dataset order).
+    public init(dataset: Dataset, eventWeights: [(String, Double)]) {
+        let n = dataset.eventCount
+        let U = dataset.userCount
+        // Counting sort by user (stable), then a stable sort by time within each user.
+        var counts = [Int](repeating: 0, count: U + 1)
+        for u in dataset.eventUser { counts[Int(u) + 1] += 1 }
+        for u in 0..<U { counts[u + 1] += counts[u] }
+        var next = counts
+        var order = [Int](repeating: 0, count: n)
+        for i in 0..<n {
+            let u = Int(dataset.eventUser[i])
+            order[next[u]] = i
+            next[u] += 1
+        }
+        let times = dataset.eventTime
+        for u in 0..<U {
+            let lo = counts[u], hi = counts[u + 1]
+            var sorted = true
+            for k in (lo + 1)..<max(hi, lo + 1) where times[order[k - 1]] > times[order[k]] { sorted = false; break }
+            if !sorted {
+                let slice = order[lo..<hi].sorted { (times[$0], $0) < (times[$1], $1) }
+                order.replaceSubrange(lo..<hi, with: slice)
+            }
+        }
+        var typeWeight = [Double](repeating: 1, count: max(dataset.typeNames.count, 1))
+        for (name, w) in eventWeights {
+            if let t = dataset.typeNames.firstIndex(of: name) { typeWeight[t] = w }
+        }
+        start = counts
+        item = order.map { Int32(dataset.eventItem[$0]) }
+        time = order.map { times[$0] }
+        if let types = dataset.eventType {
+            weight = order.map { typeWeight[Int(types[$0])] }
+        } else {
+            weight = [Double](repeating: 1, count: n)
+        }
+        userCount = U
+    }
+
+    public func count(of user: Int) -> Int { start[user + 1] - start[user] }
+}

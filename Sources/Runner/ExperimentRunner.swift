@@ -1,0 +1,232 @@
+import Datasets
+import Experiments
+import Foundation
+import Retrieval
+import Statistics
+
+/// Mean of a metric over users with its bootstrap interval.
+public struct MetricSummary: Sendable, Equatable {
+    public var mean: Double
+    /// 2.5 and 97.5 percentiles of 1,000 bootstrap means over users; nil for coverage.
+    public var ci95: (lo: Double, hi: Double)?
+    public var n: Int
+
+    public static func == (a: MetricSummary, b: MetricSummary) -> Bool {
+        a.mean == b.mean && a.n == b.n && a.ci95?.lo == b.ci95?.lo && a.ci95?.hi == b.ci95?.hi
+    }
+}
+
+/// Time and memory of one variant (kept out of metrics.json, which is deterministic).
+public struct VariantTimings: Sendable {
+    public var updateMicrosecondsPerEvent: Double
+    public var scoringMillisecondsPerList: Double
+    public var profileSeconds: Double
+    public var scoringSeconds: Double
+    public var lists: Int
+    public var peakMemoryBytes: Int
+}
+
+/// The outcome of one variant under one protocol.
+public struct VariantResult: Sendable {
+    public let protocolSpec: ProtocolSpec
+    public let variant: Variant
+    public var summaries: [(metric: MetricSpec, summary: MetricSummary)]
+    public var skippedUsers: Int
+    /// Prequential only.
+    public var skippedSteps: Int?
+    /// Per-user values of the per-user metrics (spec order, coverage left out), users ascending.
+    public var perUser: [(user: Int32, values: [Double])]
+    public var timings: VariantTimings
+}
+
+/// Everything a run produced.
+public struct RunResult: Sendable {
+    public let spec: ExperimentSpec
+    public var variants: [VariantResult]
+    public var userIDs: [String]
+    public var warnings: [String]
+    public var startTime: Date
+    public var endTime: Date
+    /// sha256 of the embedding tables' producing weights, by encoder id ("" for none).
+    public var weightsSHA256: [(String, String)]
+    public var datasetSummary: (users: Int, items: Int, events: Int)
+}
+
+/// Runs every variant of a spec (see docs/spec.md).
+public final class ExperimentRunner {
+    public let spec: ExperimentSpec
+    public var resolver: EmbeddingResolver
+    /// Progress and warnings go here (stderr in the CLI).
+    public var log: (String) -> Void
+    /// Bootstrap resamples for `ci95`.
+    public var bootstrapResamples = 1000
+
+    public init(spec: ExperimentSpec, resolver: EmbeddingResolver = EmbeddingResolver(), log: @escaping (String) -> Void = { _ in }) {
+        self.spec = spec
+        self.resolver = resolver
+        self.log = log
+    }
+
+    /// Checks the spec against its dataset without running: the dataset opens and validates,
+    /// every encoder is stored or can be computed, `pca` components fit the dimension, and
+    /// every event type in `event_weights` exists.
+    public func validate() throws -> Dataset {
+        let dataset = try DatasetIO.read(spec.datasetPath)
+        try checkEventWeights(dataset)
+        for (i, e) in spec.encoders.enumerated() {
+            let d: Int
+            do { d = try resolver.dimension(of: e, datasetPath: spec.datasetPath) } catch let err as EncoderUnavailable {
+                throw SpecError(file: spec.sourcePath, path: "encoders[\(i)]", message: err.message)
+            }
+            for (j, r) in spec.reductions.enumerated() {
+                if let k = r.components, k > d {
+                    throw SpecError(file: spec.sourcePath, path: "reductions[\(j)].components",
+                                    message: "must be between 1 and the embedding dimension \(d) of \(e.id) (got \(k))")
+                }
+            }
+            if let t = e.template {
+                do { _ = try TextTemplate(t).render(dataset, file: spec.datasetPath) } catch let err as TemplateError {
+                    throw SpecError(file: spec.sourcePath, path: "encoders[\(i)].template", message: err.description)
+                }
+            }
+        }
+        return dataset
+    }
+
+    func checkEventWeights(_ dataset: Dataset) throws {
+        for (name, _) in spec.eventWeights where !dataset.typeNames.contains(name) {
+            let known = dataset.typeNames.isEmpty ? "the dataset has no /events/type" : "the dataset's event types: \(dataset.typeNames.joined(separator: ", "))"
+            throw SpecError(file: spec.sourcePath, path: "event_weights.\(name)", message: "names an event type that \(spec.datasetPath) does not have (\(known))\(didYouMean(name, dataset.typeNames))")
+        }
+    }
+
+    /// Runs the whole grid.
+    public func run() throws -> RunResult {
+        let startTime = Date()
+        let dataset = try validate()
+        var warnings: [String] = []
+        log("dataset \(spec.datasetPath): \(dataset.userCount) users, \(dataset.itemCount) items, \(dataset.eventCount) events")
+        let eventLog = EventLog(dataset: dataset, eventWeights: spec.eventWeights)
+        let querySets = spec.protocols.map { QuerySet(log: eventLog, protocol: $0.implementation, excludeSeen: spec.excludeSeen) }
+        for (p, qs) in zip(spec.protocols, querySets) {
+            log("protocol \(p.id): \(qs.queries.count) ranked lists for \(qs.scoredUsers) users (\(qs.skippedUsers) users skipped)")
+        }
+        var results: [VariantResult] = []
+        var weights: [(String, String)] = []
+        let total = spec.variants.count * spec.protocols.count
+        var done = 0
+        for encoder in spec.encoders {
+            let table = try resolver.resolve(encoder, dataset: dataset, datasetPath: spec.datasetPath, log: log)
+            weights.append((encoder.id, table.attributes.weightsSHA256))
+            var space = ItemSpace(rows: table.rows, dim: table.dim, values: table.values)
+            let zeroRows = space.normalizeRows().filter { $0 }.count
+            if zeroRows > 0 {
+                let w = "\(spec.datasetPath): /embeddings/\(encoder.id) has \(zeroRows) all-zero rows; those items score 0 against every profile"
+                warnings.append(w)
+                log("warning: \(w)")
+            }
+            for reduction in spec.reductions {
+                let reduced = try Reductions.apply(reduction, to: space, seed: spec.seed)
+                let engine = ScoringEngine(items: reduced, log: eventLog, k: spec.maxK, excludeSeen: spec.excludeSeen)
+                for (p, qs) in zip(spec.protocols, querySets) {
+                    for strategy in spec.strategies {
+                        let variant = Variant(encoder: encoder, strategy: strategy, reduction: reduction)
+                        done += 1
+                        log("[\(done)/\(total)] \(p.kind) \(variant.id): ranking \(qs.queries.count) lists over \(reduced.rows) items")
+                        results.append(evaluate(variant, protocol: p, queries: qs, engine: engine))
+                    }
+                }
+            }
+        }
+        // metrics.json order: protocols in spec order, then the variant grid order.
+        let order = spec.protocols.flatMap { p in spec.variants.map { (p.id, $0.id) } }
+        results.sort { a, b in
+            order.firstIndex(where: { $0 == (a.protocolSpec.id, a.variant.id) })! < order.firstIndex(where: { $0 == (b.protocolSpec.id, b.variant.id) })!
+        }
+        return RunResult(spec: spec, variants: results, userIDs: dataset.userIDs, warnings: warnings, startTime: startTime,
+                         endTime: Date(), weightsSHA256: weights,
+                         datasetSummary: (dataset.userCount, dataset.itemCount, dataset.eventCount))
+    }
+
+    /// Ranks, scores and summarises one variant.
+    func evaluate(_ variant: Variant, protocol p: ProtocolSpec, queries qs: QuerySet, engine: ScoringEngine) -> VariantResult {
+        resetPeakMemory()
+        var t = RankingTimings()
+        let lists = engine.rank(qs.queries, strategy: variant.strategy, timings: &t)
+        let perList = spec.metrics.filter { $0.family != .coverage }
+        // Per-list values, then per-user means over the user's lists.
+        var perUser: [(user: Int32, values: [Double])] = []
+        var q = 0
+        let queries = qs.queries
+        var hits = [Bool](repeating: false, count: spec.maxK)
+        while q < queries.count {
+            let user = queries[q].user
+            var sums = [Double](repeating: 0, count: perList.count)
+            var steps = 0
+            while q < queries.count && queries[q].user == user {
+                let rel = queries[q].relevant
+                let ranked = lists.list(q)
+                hits.removeAll(keepingCapacity: true)
+                for it in ranked { hits.append(binarySearch(rel, it)) }
+                hits.withUnsafeBufferPointer { h in
+                    for (j, m) in perList.enumerated() { sums[j] += RankingMetrics.value(m, hits: h, relevantCount: rel.count) }
+                }
+                steps += 1
+                q += 1
+            }
+            perUser.append((user, sums.map { $0 / Double(steps) }))
+        }
+        var summaries: [(metric: MetricSpec, summary: MetricSummary)] = []
+        for m in spec.metrics {
+            if m.family == .coverage {
+                var covered = [Bool](repeating: false, count: engine.items.rows)
+                for qi in 0..<queries.count { for it in lists.list(qi).prefix(m.k) { covered[Int(it)] = true } }
+                let c = Double(covered.filter { $0 }.count) / Double(max(engine.items.rows, 1))
+                summaries.append((m, MetricSummary(mean: c, ci95: nil, n: queries.count)))
+                continue
+            }
+            let j = perList.firstIndex(of: m)!
+            let x = perUser.map { $0.values[j] }
+            let mean = x.isEmpty ? 0 : x.reduce(0, +) / Double(x.count)
+            let ci = x.isEmpty ? nil : bootstrapCI(x, resamples: bootstrapResamples, seed: spec.seed)
+            summaries.append((m, MetricSummary(mean: mean, ci95: ci.map { ($0.lo, $0.hi) }, n: x.count)))
+        }
+        let timings = VariantTimings(
+            updateMicrosecondsPerEvent: t.absorbedEvents > 0 ? t.profileSeconds * 1e6 / Double(t.absorbedEvents) : 0,
+            scoringMillisecondsPerList: queries.isEmpty ? 0 : t.scoringSeconds * 1e3 / Double(queries.count),
+            profileSeconds: t.profileSeconds, scoringSeconds: t.scoringSeconds, lists: queries.count,
+            peakMemoryBytes: peakMemoryBytes())
+        let isPrequential: Bool
+        if case .prequential = p { isPrequential = true } else { isPrequential = false }
+        return VariantResult(protocolSpec: p, variant: variant, summaries: summaries, skippedUsers: qs.skippedUsers,
+                             skippedSteps: isPrequential ? qs.skippedSteps : nil, perUser: perUser, timings: timings)
+    }
+}
+
+@inline(__always)
+func binarySearch(_ sorted: [Int32], _ x: Int32) -> Bool {
+    var lo = 0, hi = sorted.count
+    while lo < hi {
+        let mid = (lo + hi) / 2
+        if sorted[mid] < x { lo = mid + 1 } else { hi = mid }
+    }
+    return lo < sorted.count && sorted[lo] == x
+}
+
+/// Peak resident memory of the process (VmHWM), in bytes; 0 where unavailable.
+func peakMemoryBytes() -> Int {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return kb * 1024
+    }
+    return 0
+}
+
+/// Resets the peak-memory mark so each variant's peak is its own (Linux `clear_refs` 5).
+func resetPeakMemory() {
+    if let h = FileHandle(forWritingAtPath: "/proc/self/clear_refs") {
+        h.write(Data("5".utf8))
+        try? h.close()
+    }
+}

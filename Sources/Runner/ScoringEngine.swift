@@ -1,0 +1,361 @@
+import Datasets
+import Dispatch
+import Experiments
+import LinearAlgebra
+import Profiles
+import Retrieval
+
+/// Time spent by one strategy's ranking, split into its phases.
+public struct RankingTimings: Sendable {
+    public var profileSeconds = 0.0
+    public var scoringSeconds = 0.0
+    public var absorbedEvents = 0
+}
+
+/// The top-K lists of a set of queries: row q holds `counts[q]` item ids, best first.
+public struct RankedLists: Sendable {
+    public let k: Int
+    public var items: [Int32]
+    public var counts: [Int32]
+
+    public func list(_ q: Int) -> ArraySlice<Int32> { items[(q * k)..<(q * k + Int(counts[q]))] }
+}
+
+/// Full-catalogue ranking of many profiles at once.
+///
+/// Profiles are built per block of queries with the strategy's incremental updater, then scored
+/// against column blocks of the item table with one sgemm per block, seen items masked, and a
+/// running top-K kept per query (ties by item id ascending). Memory is O(items·d + block).
+///
+/// `concat` with `max` or `softmax` scores an item by the cosines of the window's vectors, which
+/// are item vectors: users share them. Per block of queries the distinct window items are
+/// scored once against each column block (one sgemm), and each query aggregates its own rows
+/// of that shared item–item block instead of running its own matrix product.
+public final class ScoringEngine {
+    public let items: ItemSpace
+    public let log: EventLog
+    public let k: Int
+    public let excludeSeen: Bool
+    /// Queries per block for vector profiles and for windows.
+    public var vectorBlock = 512
+    public var windowBlock = 8192
+    /// Target size (floats) of one score block.
+    public var scoreBlockFloats = 4 << 20
+    let workers: Int
+
+    public init(items: ItemSpace, log: EventLog, k: Int, excludeSeen: Bool, workers: Int = 0) {
+        self.items = items
+        self.log = log
+        self.k = k
+        self.excludeSeen = excludeSeen
+        self.workers = workers > 0 ? workers : max(1, ProcessInfo_activeProcessorCount())
+    }
+
+    /// Ranks every query with `strategy`'s profiles.
+    public func rank(_ queries: [Query], strategy: StrategySpec, timings: inout RankingTimings) -> RankedLists {
+        let nq = queries.count
+        resetScores(count: nq)
+        defer { scoreTable = [] }
+        var out = RankedLists(k: k, items: [Int32](repeating: -1, count: nq * k), counts: [Int32](repeating: 0, count: nq))
+        let windowScored: Bool
+        if case .concat(_, let agg, _) = strategy, agg != .mean { windowScored = true } else { windowScored = false }
+        let block = windowScored ? windowBlock : vectorBlock
+        var q0 = 0
+        while q0 < nq {
+            let q1 = min(nq, q0 + block)
+            let slice = Array(queries[q0..<q1])
+            var clock = Stopwatch()
+            if windowScored {
+                let windows = buildWindows(slice, strategy: strategy, timings: &timings)
+                timings.profileSeconds += clock.lap()
+                guard case let .concat(_, agg, temperature) = strategy else { preconditionFailure() }
+                scoreWindows(slice, windows: windows, aggregate: agg, temperature: Float(temperature ?? 1), into: &out, offset: q0)
+            } else {
+                let P = buildVectors(slice, strategy: strategy, timings: &timings)
+                timings.profileSeconds += clock.lap()
+                scoreVectors(slice, profiles: P, into: &out, offset: q0)
+            }
+            timings.scoringSeconds += clock.lap()
+            q0 = q1
+        }
+        return out
+    }
+
+    /// Scores given unit profile vectors `[count × d]` (for benchmarks): each query's seen
+    /// items are those of its user's events in the engine's log.
+    public func rankProfiles(_ P: [Float], count: Int) -> RankedLists {
+        let queries = (0..<count).map { Query(user: Int32($0), historyEnd: log.count(of: $0), absorbed: log.count(of: $0), end: log.count(of: $0), relevant: []) }
+        resetScores(count: count)
+        defer { scoreTable = [] }
+        var out = RankedLists(k: k, items: [Int32](repeating: -1, count: count * k), counts: [Int32](repeating: 0, count: count))
+        var q0 = 0
+        let d = items.dim
+        while q0 < count {
+            let q1 = min(count, q0 + vectorBlock)
+            scoreVectors(Array(queries[q0..<q1]), profiles: Array(P[(q0 * d)..<(q1 * d)]), into: &out, offset: q0)
+            q0 = q1
+        }
+        return out
+    }
+
+    /// An engine over `items` whose log gives user u the single event `seenItems[u]`.
+    public static func forBenchmark(items: ItemSpace, seenItems: [Int32], k: Int) -> ScoringEngine {
+        let n = seenItems.count
+        let d = Dataset(eventUser: (0..<n).map { UInt32($0) }, eventItem: seenItems.map { UInt32($0) },
+                        eventTime: [Int64](repeating: 0, count: n), itemIDs: (0..<items.rows).map { "i\($0)" },
+                        userIDs: (0..<n).map { "u\($0)" })
+        return ScoringEngine(items: items, log: EventLog(dataset: d, eventWeights: []), k: k, excludeSeen: true)
+    }
+
+    // MARK: - Profiles
+
+    /// Runs each user's updater through its events, calling `snapshot(q, updater)` when query q's
+    /// profile state is reached (after `absorbed` events; static freezes at `historyEnd`).
+    func walk(_ queries: [Query], strategy: StrategySpec, timings: inout RankingTimings,
+              snapshot: (Int, inout any ProfileUpdater) -> Void) {
+        let d = items.dim
+        items.values.withUnsafeBufferPointer { E in
+            var q = 0
+            while q < queries.count {
+                let user = Int(queries[q].user)
+                var qEnd = q
+                while qEnd < queries.count && queries[qEnd].user == queries[q].user { qEnd += 1 }
+                var updater = makeUpdater(strategy, dim: d)
+                let s = log.start[user]
+                var absorbed = 0
+                var historyClosed = false
+                for j in q..<qEnd {
+                    let target = queries[j].absorbed
+                    while absorbed < target {
+                        if !historyClosed && absorbed == queries[j].historyEnd { updater.endOfHistory(); historyClosed = true }
+                        let it = Int(log.item[s + absorbed])
+                        updater.absorb(item: it, vector: UnsafeBufferPointer(rebasing: E[(it * d)..<((it + 1) * d)]),
+                                       weight: log.weight[s + absorbed], time: log.time[s + absorbed])
+                        absorbed += 1
+                    }
+                    if !historyClosed && absorbed >= queries[j].historyEnd { updater.endOfHistory(); historyClosed = true }
+                    snapshot(j, &updater)
+                }
+                timings.absorbedEvents += absorbed
+                q = qEnd
+            }
+        }
+    }
+
+    /// Unit profile vectors `[queries × d]` (zero rows for zero profiles); `concat`/`mean` gives
+    /// the window's mean vector (its dot product with an item is the mean of the cosines).
+    func buildVectors(_ queries: [Query], strategy: StrategySpec, timings: inout RankingTimings) -> [Float] {
+        let d = items.dim
+        var P = [Float](repeating: 0, count: queries.count * d)
+        let E = items.values
+        walk(queries, strategy: strategy, timings: &timings) { j, updater in
+            switch updater.profile {
+            case .vector(let v):
+                var s = 0.0
+                for x in v { s += x * x }
+                if s > 0 {
+                    let inv = 1 / s.squareRoot()
+                    for c in 0..<d { P[j * d + c] = Float(v[c] * inv) }
+                }
+            case .window(let w):
+                guard !w.isEmpty else { return }
+                var acc = [Double](repeating: 0, count: d)
+                for it in w { for c in 0..<d { acc[c] += Double(E[it * d + c]) } }
+                for c in 0..<d { P[j * d + c] = Float(acc[c] / Double(w.count)) }
+            }
+        }
+        return P
+    }
+
+    func buildWindows(_ queries: [Query], strategy: StrategySpec, timings: inout RankingTimings) -> [[Int32]] {
+        var W = [[Int32]](repeating: [], count: queries.count)
+        walk(queries, strategy: strategy, timings: &timings) { j, updater in
+            if case .window(let w) = updater.profile { W[j] = w.map { Int32($0) } }
+        }
+        return W
+    }
+
+    // MARK: - Scoring
+
+    /// Column blocks of the catalogue of about `floats / rows` items each (a multiple of 16).
+    func columnBlocks(rowsPerBlock: Int) -> [(Int, Int)] {
+        let I = items.rows
+        var width = max(64, scoreBlockFloats / max(rowsPerBlock, 1))
+        width = min(I, (width + 15) / 16 * 16)
+        return stride(from: 0, to: I, by: max(width, 1)).map { ($0, min(I, $0 + width)) }
+    }
+
+    func scoreVectors(_ queries: [Query], profiles P: [Float], into out: inout RankedLists, offset: Int) {
+        let B = queries.count, d = items.dim
+        var S = [Float](repeating: 0, count: B * min(items.rows, max(64, scoreBlockFloats / max(B, 1)) + 16))
+        for (c0, c1) in columnBlocks(rowsPerBlock: B) {
+            let w = c1 - c0
+            P.withUnsafeBufferPointer { p in items.values.withUnsafeBufferPointer { e in S.withUnsafeMutableBufferPointer { s in
+                BLAS.sgemm(transB: true, m: B, n: w, k: d, a: p.baseAddress!, lda: d, b: e.baseAddress! + c0 * d, ldb: d,
+                           c: s.baseAddress!, ldc: w)
+            } } }
+            S.withUnsafeMutableBufferPointer { s in
+                let sp = UnsafeMutableSendable(s.baseAddress!)
+                mergeRows(queries, offset: offset, c0: c0, c1: c1, out: &out) { r, _ in
+                    UnsafeMutableBufferPointer(start: sp.pointer + r * w, count: w)
+                }
+            }
+        }
+    }
+
+    func scoreWindows(_ queries: [Query], windows: [[Int32]], aggregate: ConcatAggregate, temperature: Float,
+                      into out: inout RankedLists, offset: Int) {
+        let d = items.dim
+        // Distinct window items of the block and each query's rows in the shared block.
+        var rowOf = [Int32](repeating: -1, count: items.rows)
+        var distinct: [Int32] = []
+        for w in windows { for it in w where rowOf[Int(it)] < 0 { rowOf[Int(it)] = Int32(distinct.count); distinct.append(it) } }
+        let rowsOfQuery = windows.map { $0.map { rowOf[Int($0)] } }
+        let M = distinct.count
+        if M == 0 {
+            // Every window empty: all scores 0, ranking by item id.
+            mergeRows(queries, offset: offset, c0: 0, c1: items.rows, out: &out, copyRow: true) { _, buf in
+                buf.update(repeating: 0); return buf
+            }
+            return
+        }
+        var Wm = [Float](repeating: 0, count: M * d)
+        for (r, it) in distinct.enumerated() { for c in 0..<d { Wm[r * d + c] = items.values[Int(it) * d + c] } }
+        let blocks = columnBlocks(rowsPerBlock: M)
+        let maxW = blocks.map { $0.1 - $0.0 }.max() ?? 0
+        var sim = [Float](repeating: 0, count: M * maxW)
+        for (c0, c1) in blocks {
+            let w = c1 - c0
+            Wm.withUnsafeBufferPointer { a in items.values.withUnsafeBufferPointer { e in sim.withUnsafeMutableBufferPointer { s in
+                BLAS.sgemm(transB: true, m: M, n: w, k: d, a: a.baseAddress!, lda: d, b: e.baseAddress! + c0 * d, ldb: d,
+                           c: s.baseAddress!, ldc: w)
+            } } }
+            sim.withUnsafeBufferPointer { s in
+                let sp = UnsafeSendable(s.baseAddress!)
+                mergeRows(queries, offset: offset, c0: c0, c1: c1, out: &out, copyRow: true) { q, buf in
+                    let rows = rowsOfQuery[q]
+                    if rows.isEmpty {
+                        buf.update(repeating: 0)
+                    } else if aggregate == .max {
+                        Kernels.maxRows(sp.pointer, rows: rows, width: w, into: buf)
+                    } else {
+                        Kernels.softmaxRows(sp.pointer, rows: rows, width: w, temperature: temperature, into: buf)
+                    }
+                    return buf
+                }
+            }
+        }
+    }
+
+    /// For every query of the block (in parallel), obtains its score row for items `c0..<c1`,
+    /// masks seen items and merges the row into the query's running top-K.
+    func mergeRows(_ queries: [Query], offset: Int, c0: Int, c1: Int, out: inout RankedLists, copyRow: Bool = false,
+                   row: (Int, UnsafeMutableBufferPointer<Float>) -> UnsafeMutableBufferPointer<Float>) {
+        let B = queries.count, K = k, w = c1 - c0
+        let T = min(workers, max(1, B / 8))
+        let excl = excludeSeen
+        out.items.withUnsafeMutableBufferPointer { itp in out.counts.withUnsafeMutableBufferPointer { cp in
+            let items = UnsafeMutableSendable(itp.baseAddress!), counts = UnsafeMutableSendable(cp.baseAddress!)
+            // Scores of the running lists live beside them, rebuilt from the item ids is not
+            // possible across blocks, so they are kept in a per-call side table.
+            scoreTable.withUnsafeMutableBufferPointer { stp in
+                let scores = UnsafeMutableSendable(stp.baseAddress!)
+                withoutActuallyEscaping(row) { row in
+                    let rowFn = UnsafeSendableClosure(row)
+                    DispatchQueue.concurrentPerform(iterations: T) { t in
+                        let lo = t * B / T, hi = (t + 1) * B / T
+                        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: copyRow ? w : 0)
+                        defer { scratch.deallocate() }
+                        for q in lo..<hi {
+                            let r = rowFn.body(q, scratch)
+                            let query = queries[q]
+                            if excl {
+                                let s = log.start[Int(query.user)]
+                                for e in 0..<query.absorbed {
+                                    let it = Int(log.item[s + e])
+                                    if it >= c0 && it < c1 { r[it - c0] = -.infinity }
+                                }
+                            }
+                            let g = offset + q
+                            var n = Int(counts.pointer[g])
+                            TopKAccumulator.offer(UnsafeBufferPointer(r), firstItem: c0, k: K, count: &n,
+                                                  scores: scores.pointer + g * K, items: items.pointer + g * K)
+                            counts.pointer[g] = Int32(n)
+                        }
+                    }
+                }
+            }
+        } }
+    }
+
+    /// Running top-K scores of every query (parallel to `RankedLists.items`).
+    var scoreTable: [Float] = []
+
+    /// Prepares the side table for `count` queries.
+    func resetScores(count: Int) {
+        scoreTable = [Float](repeating: -.infinity, count: count * k)
+    }
+}
+
+/// Wrappers that let worker threads share raw buffers whose disjoint rows they write.
+struct UnsafeMutableSendable<T>: @unchecked Sendable { let pointer: UnsafeMutablePointer<T>; init(_ p: UnsafeMutablePointer<T>) { pointer = p } }
+struct UnsafeSendable<T>: @unchecked Sendable { let pointer: UnsafePointer<T>; init(_ p: UnsafePointer<T>) { pointer = p } }
+struct UnsafeSendableClosure: @unchecked Sendable {
+    let body: (Int, UnsafeMutableBufferPointer<Float>) -> UnsafeMutableBufferPointer<Float>
+    init(_ b: @escaping (Int, UnsafeMutableBufferPointer<Float>) -> UnsafeMutableBufferPointer<Float>) { body = b }
+}
+
+/// Aggregation kernels over rows of a row-major block.
+enum Kernels {
+    /// `out[j] = max over r in rows of block[r][j]`.
+    static func maxRows(_ block: UnsafePointer<Float>, rows: [Int32], width w: Int, into out: UnsafeMutableBufferPointer<Float>) {
+        let first = block + Int(rows[0]) * w
+        out.baseAddress!.update(from: first, count: w)
+        let o = out.baseAddress!
+        for r in rows.dropFirst() {
+            let src = block + Int(r) * w
+            var j = 0
+            while j + 8 <= w {
+                let a = UnsafeRawPointer(o + j).loadUnaligned(as: SIMD8<Float>.self)
+                let b = UnsafeRawPointer(src + j).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(o + j).storeBytes(of: pointwiseMax(a, b), as: SIMD8<Float>.self)
+                j += 8
+            }
+            while j < w { if src[j] > o[j] { o[j] = src[j] }; j += 1 }
+        }
+    }
+
+    /// `out[j] = Σ_r α_r s_r` with `α = softmax(s / temperature)` over the window's rows.
+    static func softmaxRows(_ block: UnsafePointer<Float>, rows: [Int32], width w: Int, temperature: Float,
+                            into out: UnsafeMutableBufferPointer<Float>) {
+        maxRows(block, rows: rows, width: w, into: out)
+        let inv = 1 / temperature
+        for j in 0..<w {
+            let m = out[j]
+            var num: Float = 0, den: Float = 0
+            for r in rows {
+                let s = block[Int(r) * w + j]
+                let e = expf((s - m) * inv)
+                num += e * s
+                den += e
+            }
+            out[j] = num / den
+        }
+    }
+}
+
+/// Wall-clock laps.
+struct Stopwatch {
+    private var last = DispatchTime.now().uptimeNanoseconds
+    mutating func lap() -> Double {
+        let now = DispatchTime.now().uptimeNanoseconds
+        defer { last = now }
+        return Double(now - last) / 1e9
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+func ProcessInfo_activeProcessorCount() -> Int { ProcessInfo.processInfo.activeProcessorCount }

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Datasets
+import Experiments
+import Foundation
+import Runner
+
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute item embeddings with a built-in encoder and store them in the dataset.")
+
+    @Option(help: "The HDF5 dataset (updated atomically).") var dataset: String
+    @Option(help: "Encoder: hash-<d>, minilm-l6 or mpnet-base.") var encoder: String
+    @Option(help: "Use only the first n transformer layers.") var layers: Int?
+    @Option(help: "Text template over item fields, e.g. \"{title} | {category}\".") var template: String?
+    @Option(help: "Texts per batch (transformer encoders).") var batch: Int = 32
+
+    func run() throws {
+        try reportingErrors {
+            let spec = EncoderSpec(name: encoder, layers: layers, template: template)
+            let resolver = makeResolver()
+            let d = try DatasetIO.read(dataset)
+            guard let provider = resolver.providers.first(where: { $0.dimension(of: spec) != nil }) else {
+                throw EncoderUnavailable(message: resolver.unavailable[encoder] ?? "\(encoder) is not a built-in encoder (built-in: hash-<d>, minilm-l6, mpnet-base)")
+            }
+            let start = Date()
+            let table = try EmbeddingResolver.compute(spec, provider: provider, dataset: d, datasetPath: dataset, log: stderrLine)
+            try DatasetIO.storeEmbeddings(table, in: dataset)
+            let secs = Date().timeIntervalSince(start)
+            print("wrote \(dataset): /embeddings/\(table.name) [\(table.rows) × \(table.dim)] in \(String(format: "%.2f", secs)) s "
+                + "(\(String(format: "%.0f", Double(table.rows) / max(secs, 1e-9))) items/s)")
+        }
+    }
+}
+
+/// The encoders this build can compute.
+func makeResolver() -> EmbeddingResolver {
+    EmbeddingResolver(providers: [HashEmbeddingProvider()], unavailable: [
+        "minilm-l6": "the native minilm-l6 encoder is not in this build yet; store embeddings under /embeddings/minilm-l6 yourself, or use hash-<d>",
+        "mpnet-base": "the native mpnet-base encoder is not in this build yet; store embeddings under /embeddings/mpnet-base yourself, or use hash-<d>",
+    ])
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct ProfileBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profilebench",
+        abstract: "Compare dynamic user-profile update strategies for recommendation, from a JSON spec to verified metric tables.",
+        discussion: "See README.md and docs/ for the spec format, the dataset layout and the metric definitions.",
+        version: "0.1.0",
+        subcommands: [Synth.self, Encode.self, Inspect.self, Validate.self, Run.self, Eval.self, Bench.self]
+    )
+}
+
+/// Prints to standard error.
+func stderrLine(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+/// Runs a command body; a thrown error becomes one `error:` line on stderr and exit status 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        stderrLine("error: \(error)")
+        throw ExitCode(1)
+    }
+}

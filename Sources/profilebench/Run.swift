@@ -1,0 +1,47 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Reports
+import Runner
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every variant of a spec and write a results folder.")
+
+    @Argument(help: "An experiment spec (JSON).") var spec: String
+    @Option(help: "Results folder (default results/<name>).") var out: String?
+    @Flag(help: "No progress lines on stderr.") var quiet = false
+
+    func run() throws {
+        try reportingErrors {
+            let s = try SpecParser.load(path: spec)
+            let dir = out ?? "results/\(s.name)"
+            let runner = ExperimentRunner(spec: s, resolver: makeResolver(), log: { if !quiet { stderrLine($0) } })
+            let result = try runner.run()
+            try ResultsWriter.write(result, to: dir)
+            print(resultSummary(result, folder: dir))
+        }
+    }
+}
+
+/// A short table of the first metrics, one line per variant.
+func resultSummary(_ r: RunResult, folder: String) -> String {
+    var lines: [String] = []
+    let shown = r.spec.metrics.prefix(4)
+    for p in r.spec.protocols {
+        lines.append("\(p.id)")
+        let rows = r.variants.filter { $0.protocolSpec == p }
+        let width = max(8, rows.map { $0.variant.id.count }.max() ?? 8)
+        lines.append("  " + "variant".padding(toLength: width, withPad: " ", startingAt: 0) + shown.map { "  " + $0.name.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
+        for v in rows {
+            var line = "  " + v.variant.id.padding(toLength: width, withPad: " ", startingAt: 0)
+            for m in shown {
+                let value = v.summaries.first(where: { $0.metric == m })?.summary.mean ?? .nan
+                line += "  " + String(format: "%.4f", value).padding(toLength: 12, withPad: " ", startingAt: 0)
+            }
+            lines.append(line)
+        }
+    }
+    lines.append("results: \(folder)/ (report.md, metrics.json, per_user.csv, manifest.json, timings.json)")
+    return lines.joined(separator: "\n")
+}
