@@ -42,6 +42,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Experiments"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Datasets", "Experiments", "Profiles"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "JSON"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "FeatureHashing"]),
+        .testTarget(name: "CLITests", dependencies: ["Datasets", "HDF5Kit"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"],
                     exclude: ["Fixtures"]),  // JSON read from disk, see FixtureLoading.swift
     ],

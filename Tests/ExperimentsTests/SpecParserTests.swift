@@ -1,0 +1,118 @@
+import XCTest
+@testable import Experiments
+import JSON
+
+final class SpecParserTests: XCTestCase {
+    let valid = """
+    {
+      "name": "t",
+      "dataset": "data/x.h5",
+      "protocol": {"kind": "holdout", "history": 0.6, "update": 0.2, "test": 0.2},
+      "encoders": [{"name": "hash-64"}, {"name": "minilm-l6", "layers": 3}],
+      "strategies": [{"name": "static"}, {"name": "decay", "half_life_days": 14},
+                     {"name": "concat"}, {"name": "concat", "window": 5, "aggregate": "softmax", "temperature": 0.5}],
+      "reductions": [{"method": "none"}, {"method": "pca", "components": 64}],
+      "metrics": ["recall@10", "ndcg@5", "coverage@10"],
+      "seed": 7
+    }
+    """
+
+    func parse(_ text: String) throws -> ExperimentSpec { try SpecParser.parse(text: text, path: "spec.json") }
+
+    func error(_ text: String) -> String {
+        do { _ = try parse(text); return "no error" } catch { return "\(error)" }
+    }
+
+    func replacing(_ a: String, _ b: String) -> String {
+        precondition(valid.contains(a), a)
+        return valid.replacingOccurrences(of: a, with: b)
+    }
+
+    func testValidSpecAndVariantIds() throws {
+        let s = try parse(valid)
+        XCTAssertEqual(s.variants.count, 2 * 4 * 2)
+        XCTAssertEqual(s.variants.map(\.id).prefix(4), [
+            "hash-64/static/none", "hash-64/decay(half_life_days=14)/none",
+            "hash-64/concat(aggregate=max,window=50)/none",
+            "hash-64/concat(aggregate=softmax,temperature=0.5,window=5)/none",
+        ])
+        XCTAssertEqual(s.variants.last?.id, "minilm-l6-l3/concat(aggregate=softmax,temperature=0.5,window=5)/pca(64)")
+        XCTAssertEqual(s.protocols, [.holdout(history: 0.6, update: 0.2, test: 0.2)])
+        XCTAssertEqual(s.seed, 7)
+        XCTAssertTrue(s.excludeSeen)
+        XCTAssertEqual(s.maxK, 10)
+    }
+
+    func testMalformedJSONNamesLineAndColumn() {
+        XCTAssertEqual(error("{\n  \"name\": \"t\",\n  \"dataset\" \"x\"\n}"),
+                       "spec.json: is not valid JSON: line 3, column 13: expected ':' after the key, found '\"'")
+        XCTAssertEqual(error("{\"a\": [1, 2,]}"), "spec.json: is not valid JSON: line 1, column 13: expected a value, found ']'")
+    }
+
+    func testUnknownKeyWithDidYouMean() {
+        XCTAssertEqual(error(replacing("\"seed\": 7", "\"sede\": 7")),
+                       "spec.json: sede is not a known key; did you mean \"seed\"? (allowed: name, dataset, protocol, encoders, strategies, event_weights, reductions, metrics, exclude_seen, compare, seed, description)")
+        XCTAssertTrue(error(replacing("\"half_life_days\": 14", "\"half_life_dayz\": 14"))
+            .hasPrefix("spec.json: strategies[1].half_life_dayz is not a known key; did you mean \"half_life_days\"?"))
+    }
+
+    func testWrongTypes() {
+        XCTAssertEqual(error(replacing("\"seed\": 7", "\"seed\": \"7\"")), "spec.json: seed must be an integer >= 0 (got \"7\")")
+        XCTAssertEqual(error(replacing("\"metrics\": [\"recall@10\", \"ndcg@5\", \"coverage@10\"]", "\"metrics\": \"recall@10\"")),
+                       "spec.json: metrics must be an array (got a string)")
+        XCTAssertEqual(error(replacing("\"half_life_days\": 14", "\"half_life_days\": true")),
+                       "spec.json: strategies[1].half_life_days must be a number (got a boolean)")
+    }
+
+    func testOutOfRangeValues() {
+        XCTAssertEqual(error(replacing("\"half_life_days\": 14", "\"half_life_days\": -3")),
+                       "spec.json: strategies[1].half_life_days must be > 0 (got -3)")
+        XCTAssertEqual(error(replacing("\"temperature\": 0.5", "\"temperature\": 0")),
+                       "spec.json: strategies[3].temperature must be > 0 (got 0)")
+        XCTAssertEqual(error(replacing("\"window\": 5", "\"window\": 0")), "spec.json: strategies[3].window must be >= 1 (got 0)")
+        XCTAssertEqual(error(replacing("\"components\": 64", "\"components\": 0")), "spec.json: reductions[1].components must be >= 1 (got 0)")
+        XCTAssertEqual(error(replacing("\"test\": 0.2}", "\"test\": 0.3}")),
+                       "spec.json: protocol history + update + test must sum to 1 (got 0.6 + 0.2 + 0.3 = 1.1)")
+        XCTAssertEqual(error(replacing("\"layers\": 3", "\"layers\": 9")), "spec.json: encoders[1].layers must be <= 6 for minilm-l6 (got 9)")
+    }
+
+    func testMetricThatDoesNotParse() {
+        XCTAssertTrue(error(replacing("\"ndcg@5\"", "\"ndcg@0\"")).hasPrefix("spec.json: metrics[1] \"ndcg@0\" is not a metric: expected <name>@<K> with K >= 1"))
+    }
+
+    func testMissingRequiredAndUnknownStrategy() {
+        XCTAssertEqual(error("{\"dataset\": \"x\"}"), "spec.json: protocol is required")
+        XCTAssertEqual(error(replacing("{\"name\": \"static\"}", "{\"name\": \"statik\"}")),
+                       "spec.json: strategies[0].name must be static, mean, decay or concat (got \"statik\"); did you mean \"static\"?")
+        XCTAssertEqual(error(replacing("{\"name\": \"decay\", \"half_life_days\": 14}", "{\"name\": \"decay\"}")),
+                       "spec.json: strategies[1] decay needs exactly one of half_life_days, half_life_events")
+    }
+
+    func testDuplicateVariantsAreErrors() {
+        XCTAssertEqual(error(replacing("{\"name\": \"concat\"},", "{\"name\": \"static\"},")), "spec.json: strategies[2] repeats the strategy static")
+    }
+
+    func testPrequentialAndProtocolLists() throws {
+        let s = try parse(replacing("\"protocol\": {\"kind\": \"holdout\", \"history\": 0.6, \"update\": 0.2, \"test\": 0.2}",
+                                    "\"protocol\": [{\"kind\": \"prequential\", \"window_days\": 7}, {\"kind\": \"prequential\", \"history\": 0.4, \"window_events\": 5}]"))
+        XCTAssertEqual(s.protocols.map(\.id), ["prequential(history=0.5,window_days=7)", "prequential(history=0.4,window_events=5)"])
+        XCTAssertEqual(error(replacing("\"kind\": \"holdout\", \"history\": 0.6, \"update\": 0.2, \"test\": 0.2", "\"kind\": \"prequential\"")),
+                       "spec.json: protocol needs exactly one of window_events, window_days")
+    }
+}
+
+final class JSONTests: XCTestCase {
+    func testRoundTripKeepsOrderAndNumbers() throws {
+        let text = "{\"b\": 1, \"a\": [1.5, -2e-3, \"x\\u00e9\\n\"], \"c\": {\"z\": null, \"y\": true}}"
+        let v = try JSONParser.parse(text)
+        let out = JSONWriter.string(v, pretty: false)
+        XCTAssertEqual(out, "{\"b\":1,\"a\":[1.5, -0.002, \"xé\\n\"],\"c\":{\"z\":null,\"y\":true}}")
+        XCTAssertEqual(try JSONParser.parse(out), v)
+    }
+
+    func testDuplicateKeysAndTrailingText() {
+        XCTAssertThrowsError(try JSONParser.parse("{\"a\": 1, \"a\": 2}"))
+        XCTAssertThrowsError(try JSONParser.parse("{} x"))
+        XCTAssertThrowsError(try JSONParser.parse("[01]"))
+    }
+}
