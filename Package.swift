@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "profilebench", dependencies: [
-            "Runner", "Reports", "Datasets", "Experiments", "Retrieval", "JSON", "LinearAlgebra", "Statistics",
+            "Runner", "Reports", "Datasets", "AtomicIO", "Experiments", "Retrieval", "JSON", "LinearAlgebra", "Statistics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),

@@ -3,6 +3,39 @@ import Foundation
 /// Writes that never leave a half-written target: content goes to a temporary sibling, which is
 /// renamed over the target only when complete (rename(2) is atomic within a file system).
 public enum AtomicIO {
+    /// Temporary paths being written now; removed by `removeTemporaries()` (on SIGINT/SIGTERM).
+    nonisolated(unsafe) private static var active = Set<String>()
+    private static let lock = NSLock()
+
+    static func register(_ path: String) { lock.lock(); active.insert(path); lock.unlock() }
+    static func unregister(_ path: String) { lock.lock(); active.remove(path); lock.unlock() }
+
+    /// Removes every temporary file or folder still being written (for signal handlers, so an
+    /// interrupted command leaves no partial output behind).
+    public static func removeTemporaries() {
+        lock.lock()
+        let paths = active
+        lock.unlock()
+        for p in paths { try? FileManager.default.removeItem(atPath: p) }
+    }
+
+    /// Installs SIGINT and SIGTERM handlers that remove the temporaries, then exit with
+    /// 128 + the signal number.
+    public static func cleanUpOnInterrupt() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                removeTemporaries()
+                FileHandle.standardError.write(Data("interrupted: partial output removed\n".utf8))
+                exit(128 + sig)
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+    nonisolated(unsafe) private static var signalSources: [any DispatchSourceSignal] = []
+
     /// A temporary path beside `target` (same folder, so the final rename is atomic).
     public static func temporarySibling(of target: String) -> String {
         let url = URL(fileURLWithPath: target)
@@ -14,6 +47,8 @@ public enum AtomicIO {
     public static func write(_ data: Data, to path: String) throws {
         try createParent(of: path)
         let tmp = temporarySibling(of: path)
+        register(tmp)
+        defer { unregister(tmp) }
         do {
             try data.write(to: URL(fileURLWithPath: tmp))
             try replace(path, with: tmp)
@@ -33,6 +68,8 @@ public enum AtomicIO {
     public static func produceFile<R>(at path: String, _ body: (String) throws -> R) throws -> R {
         try createParent(of: path)
         let tmp = temporarySibling(of: path)
+        register(tmp)
+        defer { unregister(tmp) }
         do {
             let r = try body(tmp)
             try replace(path, with: tmp)
@@ -48,6 +85,8 @@ public enum AtomicIO {
     public static func produceFolder<R>(at path: String, _ body: (String) throws -> R) throws -> R {
         try createParent(of: path)
         let tmp = temporarySibling(of: path)
+        register(tmp)
+        defer { unregister(tmp) }
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: tmp, withIntermediateDirectories: false)

@@ -65,15 +65,16 @@ public enum Synthetic {
             itemIDs.append("P\(String(100000 + i))")
         }
         // Zipf-like popularity inside a category: item at rank r drawn with weight 1/(r+2).
+        let cumulative: [[Double]] = byCategory.map { list in
+            var acc = 0.0
+            return (0..<list.count).map { r in acc += 1.0 / Double(r + 2); return acc }
+        }
         func popularItem(in c: Int, _ rng: inout SeededGenerator) -> Int {
-            let list = byCategory[c]
-            let total = (0..<list.count).reduce(0.0) { $0 + 1.0 / Double($1 + 2) }
-            var u = rng.nextDouble() * total
-            for (r, item) in list.enumerated() {
-                u -= 1.0 / Double(r + 2)
-                if u <= 0 { return item }
-            }
-            return list[list.count - 1]
+            let cum = cumulative[c]
+            let u = rng.nextDouble() * cum[cum.count - 1]
+            var lo = 0, hi = cum.count - 1
+            while lo < hi { let mid = (lo + hi) / 2; if cum[mid] < u { lo = mid + 1 } else { hi = mid } }
+            return byCategory[c][lo]
         }
         var eu: [UInt32] = [], ei: [UInt32] = [], et: [Int64] = [], ty: [UInt8] = []
         var userIDs: [String] = []

@@ -152,7 +152,11 @@ public final class ExperimentRunner {
     func evaluate(_ variant: Variant, protocol p: ProtocolSpec, queries qs: QuerySet, engine: ScoringEngine) -> VariantResult {
         resetPeakMemory()
         var t = RankingTimings()
+        let fallbackBefore = engine.fallbackQueries
         let lists = engine.rank(qs.queries, strategy: variant.strategy, timings: &t)
+        if engine.fallbackQueries > fallbackBefore {
+            log("  \(engine.fallbackQueries - fallbackBefore) of \(qs.queries.count) lists needed the full window computation")
+        }
         let perList = spec.metrics.filter { $0.family != .coverage }
         // Per-list values, then per-user means over the user's lists.
         var perUser: [(user: Int32, values: [Double])] = []

@@ -17,6 +17,15 @@ public struct RankedLists: Sendable {
     public let k: Int
     public var items: [Int32]
     public var counts: [Int32]
+    /// The kept scores, parallel to `items` (the running top-K needs them across blocks).
+    public var scores: [Float]
+
+    public init(k: Int, count: Int) {
+        self.k = k
+        items = [Int32](repeating: -1, count: count * k)
+        counts = [Int32](repeating: 0, count: count)
+        scores = [Float](repeating: -.infinity, count: count * k)
+    }
 
     public func list(_ q: Int) -> ArraySlice<Int32> { items[(q * k)..<(q * k + Int(counts[q]))] }
 }
@@ -38,7 +47,9 @@ public final class ScoringEngine {
     public let excludeSeen: Bool
     /// Queries per block for vector profiles and for windows.
     public var vectorBlock = 512
-    public var windowBlock = 8192
+    public var windowBlock = 1 << 20
+    /// Length of each window item's list of most similar items (`concat`/`max`), beyond K.
+    public var candidateMargin = 64
     /// Target size (floats) of one score block.
     public var scoreBlockFloats = 4 << 20
     let workers: Int
@@ -54,9 +65,7 @@ public final class ScoringEngine {
     /// Ranks every query with `strategy`'s profiles.
     public func rank(_ queries: [Query], strategy: StrategySpec, timings: inout RankingTimings) -> RankedLists {
         let nq = queries.count
-        resetScores(count: nq)
-        defer { scoreTable = [] }
-        var out = RankedLists(k: k, items: [Int32](repeating: -1, count: nq * k), counts: [Int32](repeating: 0, count: nq))
+        var out = RankedLists(k: k, count: nq)
         let windowScored: Bool
         if case .concat(_, let agg, _) = strategy, agg != .mean { windowScored = true } else { windowScored = false }
         let block = windowScored ? windowBlock : vectorBlock
@@ -69,7 +78,11 @@ public final class ScoringEngine {
                 let windows = buildWindows(slice, strategy: strategy, timings: &timings)
                 timings.profileSeconds += clock.lap()
                 guard case let .concat(_, agg, temperature) = strategy else { preconditionFailure() }
-                scoreWindows(slice, windows: windows, aggregate: agg, temperature: Float(temperature ?? 1), into: &out, offset: q0)
+                if agg == .max {
+                    scoreWindowsMax(slice, windows: windows, into: &out, offset: q0)
+                } else {
+                    scoreWindows(slice, windows: windows, aggregate: agg, temperature: Float(temperature ?? 1), into: &out, offset: q0)
+                }
             } else {
                 let P = buildVectors(slice, strategy: strategy, timings: &timings)
                 timings.profileSeconds += clock.lap()
@@ -85,9 +98,7 @@ public final class ScoringEngine {
     /// items are those of its user's events in the engine's log.
     public func rankProfiles(_ P: [Float], count: Int) -> RankedLists {
         let queries = (0..<count).map { Query(user: Int32($0), historyEnd: log.count(of: $0), absorbed: log.count(of: $0), end: log.count(of: $0), relevant: []) }
-        resetScores(count: count)
-        defer { scoreTable = [] }
-        var out = RankedLists(k: k, items: [Int32](repeating: -1, count: count * k), counts: [Int32](repeating: 0, count: count))
+        var out = RankedLists(k: k, count: count)
         var q0 = 0
         let d = items.dim
         while q0 < count {
@@ -247,6 +258,126 @@ public final class ScoringEngine {
         }
     }
 
+
+    /// `concat`/`max` through each window item's list of its L most similar items.
+    ///
+    /// An item in a query's top-K attains its score s at some window item j; every item above
+    /// it in j's list scores at least s for the query too, so it lies in j's top-(K + excluded)
+    /// list. Per query, the candidates are the union of its window items' lists, scored by the
+    /// max over the lists they appear in; T, the largest L-th score of those lists, bounds the
+    /// score of any other item (and of a candidate's missing entries). When at least K
+    /// candidates that are not excluded score above T, their top-K is exact; otherwise the
+    /// query falls back to the full computation. Scores are the same sgemm values either way.
+    func scoreWindowsMax(_ queries: [Query], windows: [[Int32]], into out: inout RankedLists, offset: Int) {
+        let d = items.dim, I = items.rows, K = k
+        let L = min(I, K + candidateMargin)
+        var rowOf = [Int32](repeating: -1, count: I)
+        var distinct: [Int32] = []
+        for w in windows { for it in w where rowOf[Int(it)] < 0 { rowOf[Int(it)] = Int32(distinct.count); distinct.append(it) } }
+        let M = distinct.count
+        guard M > 0, L < I else {
+            scoreWindows(queries, windows: windows, aggregate: .max, temperature: 1, into: &out, offset: offset)
+            return
+        }
+        var Wm = [Float](repeating: 0, count: M * d)
+        for (r, it) in distinct.enumerated() { for c in 0..<d { Wm[r * d + c] = items.values[Int(it) * d + c] } }
+        // 1. Each window item's top-L list over the whole catalogue (ties by item id).
+        var lists = RankedLists(k: L, count: M)
+        let blocks = columnBlocks(rowsPerBlock: M)
+        let maxW = blocks.map { $0.1 - $0.0 }.max() ?? 0
+        var sim = [Float](repeating: 0, count: M * maxW)
+        let T = min(workers, max(1, M / 64))
+        for (c0, c1) in blocks {
+            let w = c1 - c0
+            Wm.withUnsafeBufferPointer { a in items.values.withUnsafeBufferPointer { e in sim.withUnsafeMutableBufferPointer { s in
+                BLAS.sgemm(transB: true, m: M, n: w, k: d, a: a.baseAddress!, lda: d, b: e.baseAddress! + c0 * d, ldb: d,
+                           c: s.baseAddress!, ldc: w)
+            } } }
+            sim.withUnsafeBufferPointer { sp in lists.scores.withUnsafeMutableBufferPointer { lsp in
+                lists.items.withUnsafeMutableBufferPointer { lip in lists.counts.withUnsafeMutableBufferPointer { lcp in
+                    let simP = UnsafeSendable(sp.baseAddress!), ls = UnsafeMutableSendable(lsp.baseAddress!)
+                    let li = UnsafeMutableSendable(lip.baseAddress!), lc = UnsafeMutableSendable(lcp.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: T) { t in
+                        for j in (t * M / T)..<((t + 1) * M / T) {
+                            var n = Int(lc.pointer[j])
+                            TopKAccumulator.offer(UnsafeBufferPointer(start: simP.pointer + j * w, count: w), firstItem: c0, k: L,
+                                                  count: &n, scores: ls.pointer + j * L, items: li.pointer + j * L)
+                            lc.pointer[j] = Int32(n)
+                        }
+                    }
+                } }
+            } }
+        }
+        sim = []
+        // 2. Per query: merge its window items' lists; exact when K candidates beat the bound.
+        let B = queries.count
+        var fallback = [Bool](repeating: false, count: B)
+        let excl = excludeSeen
+        let TQ = min(workers, max(1, B / 8))
+        lists.scores.withUnsafeBufferPointer { lsp in lists.items.withUnsafeBufferPointer { lip in
+            out.items.withUnsafeMutableBufferPointer { oip in out.scores.withUnsafeMutableBufferPointer { osp in
+                out.counts.withUnsafeMutableBufferPointer { ocp in fallback.withUnsafeMutableBufferPointer { fp in
+                    let ls = UnsafeSendable(lsp.baseAddress!), li = UnsafeSendable(lip.baseAddress!)
+                    let oi = UnsafeMutableSendable(oip.baseAddress!), os = UnsafeMutableSendable(osp.baseAddress!)
+                    let oc = UnsafeMutableSendable(ocp.baseAddress!), fb = UnsafeMutableSendable(fp.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: TQ) { t in
+                        // Per-thread scratch: best score per item and stamps (no clearing between queries).
+                        let best = UnsafeMutableBufferPointer<Float>.allocate(capacity: I)
+                        let stamp = UnsafeMutableBufferPointer<Int32>.allocate(capacity: I)
+                        let seenStamp = UnsafeMutableBufferPointer<Int32>.allocate(capacity: I)
+                        stamp.initialize(repeating: -1); seenStamp.initialize(repeating: -1)
+                        defer { best.deallocate(); stamp.deallocate(); seenStamp.deallocate() }
+                        var touched: [Int32] = []
+                        var cand: [(Float, Int32)] = []
+                        for q in (t * B / T_(TQ, B))..<((t + 1) * B / T_(TQ, B)) {
+                            let query = queries[q]
+                            let stampValue = Int32(q)
+                            if excl {
+                                let s = log.start[Int(query.user)]
+                                for e in 0..<query.absorbed { seenStamp[Int(log.item[s + e])] = stampValue }
+                            }
+                            var bound = -Float.infinity
+                            touched.removeAll(keepingCapacity: true)
+                            for wi in windows[q] {
+                                let j = Int(rowOf[Int(wi)])
+                                bound = Swift.max(bound, ls.pointer[j * L + L - 1])
+                                for r in 0..<L {
+                                    let it = Int(li.pointer[j * L + r]), sc = ls.pointer[j * L + r]
+                                    if stamp[it] != stampValue { stamp[it] = stampValue; best[it] = sc; touched.append(Int32(it)) }
+                                    else if sc > best[it] { best[it] = sc }
+                                }
+                            }
+                            cand.removeAll(keepingCapacity: true)
+                            for it in touched where best[Int(it)] > bound && !(excl && seenStamp[Int(it)] == stampValue) {
+                                cand.append((best[Int(it)], it))
+                            }
+                            if cand.count < K { fb.pointer[q] = true; continue }
+                            cand.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+                            let g = offset + q
+                            for r in 0..<K { oi.pointer[g * K + r] = cand[r].1; os.pointer[g * K + r] = cand[r].0 }
+                            oc.pointer[g] = Int32(K)
+                        }
+                    }
+                } }
+            } }
+        } }
+        // 3. The rest: full computation.
+        let rest = (0..<B).filter { fallback[$0] }
+        fallbackQueries += rest.count
+        if !rest.isEmpty {
+            var sub = RankedLists(k: K, count: rest.count)
+            scoreWindows(rest.map { queries[$0] }, windows: rest.map { windows[$0] }, aggregate: .max, temperature: 1, into: &sub, offset: 0)
+            for (i, q) in rest.enumerated() {
+                let g = offset + q
+                for r in 0..<K { out.items[g * K + r] = sub.items[i * K + r]; out.scores[g * K + r] = sub.scores[i * K + r] }
+                out.counts[g] = sub.counts[i]
+            }
+        }
+    }
+
+    /// Queries of `concat`/`max` that needed the full computation (for benchmarks and tests).
+    public var fallbackQueries = 0
+
     /// For every query of the block (in parallel), obtains its score row for items `c0..<c1`,
     /// masks seen items and merges the row into the query's running top-K.
     func mergeRows(_ queries: [Query], offset: Int, c0: Int, c1: Int, out: inout RankedLists, copyRow: Bool = false,
@@ -256,9 +387,7 @@ public final class ScoringEngine {
         let excl = excludeSeen
         out.items.withUnsafeMutableBufferPointer { itp in out.counts.withUnsafeMutableBufferPointer { cp in
             let items = UnsafeMutableSendable(itp.baseAddress!), counts = UnsafeMutableSendable(cp.baseAddress!)
-            // Scores of the running lists live beside them, rebuilt from the item ids is not
-            // possible across blocks, so they are kept in a per-call side table.
-            scoreTable.withUnsafeMutableBufferPointer { stp in
+            out.scores.withUnsafeMutableBufferPointer { stp in
                 let scores = UnsafeMutableSendable(stp.baseAddress!)
                 withoutActuallyEscaping(row) { row in
                     let rowFn = UnsafeSendableClosure(row)
@@ -288,13 +417,6 @@ public final class ScoringEngine {
         } }
     }
 
-    /// Running top-K scores of every query (parallel to `RankedLists.items`).
-    var scoreTable: [Float] = []
-
-    /// Prepares the side table for `count` queries.
-    func resetScores(count: Int) {
-        scoreTable = [Float](repeating: -.infinity, count: count * k)
-    }
 }
 
 /// Wrappers that let worker threads share raw buffers whose disjoint rows they write.
@@ -359,3 +481,5 @@ import Glibc
 #endif
 import Foundation
 func ProcessInfo_activeProcessorCount() -> Int { ProcessInfo.processInfo.activeProcessorCount }
+
+@inline(__always) func T_(_ t: Int, _ b: Int) -> Int { t }

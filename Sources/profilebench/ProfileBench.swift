@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicIO
 import Foundation
 
 @main
@@ -19,6 +20,7 @@ func stderrLine(_ s: String) {
 
 /// Runs a command body; a thrown error becomes one `error:` line on stderr and exit status 1.
 func reportingErrors(_ body: () throws -> Void) throws {
+    AtomicIO.cleanUpOnInterrupt()
     do {
         try body()
     } catch let e as ExitCode {

@@ -130,6 +130,36 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("\"ndcg@x\" is not a per-query metric"), bad.stderr)
     }
 
+    func testInterruptedRunLeavesEarlierResultsAndNoPartialOutput() throws {
+        XCTAssertEqual(try pb("synth", "--out", "d.h5", "--users", "3000", "--items", "4000", "--events-per-user", "60").status, 0)
+        try FileManager.default.createDirectory(atPath: path("out"), withIntermediateDirectories: true)
+        try "earlier".write(toFile: path("out/marker"), atomically: true, encoding: .utf8)
+        let s = try spec("big", encoder: "hash-128")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary ?? "")
+        p.arguments = ["run", s, "--out", "out"]
+        p.currentDirectoryURL = dir
+        let e = Pipe()
+        p.standardError = e
+        p.standardOutput = Pipe()
+        try p.run()
+        // Wait for the first ranking step, then interrupt.
+        var seen = ""
+        while !seen.contains("[1/") {
+            let chunk = e.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        p.interrupt()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 128 + SIGINT, seen)
+        XCTAssertEqual(try String(contentsOfFile: path("out/marker"), encoding: .utf8), "earlier")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [])
+        // The dataset (rewritten with the new embeddings before ranking) is intact and readable.
+        XCTAssertEqual(try pb("inspect", "d.h5").status, 0)
+    }
+
     // MARK: - Bad input: a clear message, exit 1, no results folder.
 
     func assertFails(_ args: [String], _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {

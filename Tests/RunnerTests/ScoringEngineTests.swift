@@ -65,13 +65,15 @@ final class ScoringEngineTests: XCTestCase {
         }
     }
 
-    func check(_ proto: any EvaluationProtocol, _ strategy: StrategySpec, k: Int = 8, file: StaticString = #filePath, line: UInt = #line) {
+    func check(_ proto: any EvaluationProtocol, _ strategy: StrategySpec, k: Int = 8, margin: Int = 64,
+               file: StaticString = #filePath, line: UInt = #line) -> Int {
         let qs = QuerySet(log: log, protocol: proto, excludeSeen: true)
         XCTAssertGreaterThan(qs.queries.count, 10, file: file, line: line)
         let engine = ScoringEngine(items: ItemSpace(rows: I, dim: d, values: E), log: log, k: k, excludeSeen: true)
         engine.vectorBlock = 7          // several query blocks
         engine.windowBlock = 5
         engine.scoreBlockFloats = 64 * 5   // several column blocks
+        engine.candidateMargin = margin
         var t = RankingTimings()
         let lists = engine.rank(qs.queries, strategy: strategy, timings: &t)
         for (i, q) in qs.queries.enumerated() {
@@ -87,6 +89,7 @@ final class ScoringEngineTests: XCTestCase {
                 }
             }
         }
+        return engine.fallbackQueries
     }
 
     func testAllStrategiesHoldout() {
@@ -94,14 +97,25 @@ final class ScoringEngineTests: XCTestCase {
         for s: StrategySpec in [.static, .mean, .decayDays(halfLife: 1.5), .decayEvents(halfLife: 3),
                                 .concat(window: 4, aggregate: .max, temperature: nil), .concat(window: 3, aggregate: .mean, temperature: nil),
                                 .concat(window: 5, aggregate: .softmax, temperature: 0.2)] {
-            check(p, s)
+            _ = check(p, s)
         }
+    }
+
+    func testConcatMaxCandidateListsAndTheirFallback() {
+        let p = HoldoutProtocol(history: 0.6, update: 0.2, test: 0.2)
+        // Long lists: exact without fallback.
+        XCTAssertEqual(check(p, .concat(window: 4, aggregate: .max, temperature: nil), margin: 64), 0)
+        XCTAssertEqual(check(p, .concat(window: 4, aggregate: .max, temperature: nil), margin: 0), 0)
+        // A window of one item with a list of exactly K: the item itself is seen, so fewer than
+        // K candidates remain and every query falls back to the full computation.
+        let qs = QuerySet(log: log, protocol: p, excludeSeen: true)
+        XCTAssertEqual(check(p, .concat(window: 1, aggregate: .max, temperature: nil), margin: 0), qs.queries.count)
     }
 
     func testAllStrategiesPrequential() {
         let p = PrequentialProtocol(history: 0.3, windowEvents: 4, windowDays: nil)
         for s: StrategySpec in [.static, .mean, .decayDays(halfLife: 2), .concat(window: 6, aggregate: .max, temperature: nil)] {
-            check(p, s)
+            _ = check(p, s)
         }
     }
 }
