@@ -51,4 +51,30 @@ public struct TopKAccumulator {
         }
         count = n
     }
+
+    /// Offers `count` scores `values[t·stride]` of the items `ids[t]`, in any id order: the
+    /// list stays ordered by score descending, then item id ascending, whatever the order
+    /// of the offers. Scores must be finite.
+    @inlinable
+    public static func offerUnordered(_ values: UnsafePointer<Float>, stride: Int, count m: Int, ids: UnsafePointer<Int32>,
+                                      k: Int, count: inout Int, scores: UnsafeMutablePointer<Float>, items: UnsafeMutablePointer<Int32>) {
+        var n = count
+        var tScore: Float = n < k ? -.infinity : scores[k - 1]
+        var tItem: Int32 = n < k ? .max : items[k - 1]
+        for t in 0..<m {
+            let s = values[t * stride]
+            let id = ids[t]
+            guard n < k || s > tScore || (s == tScore && id < tItem) else { continue }
+            var p = n < k ? n : k - 1
+            while p > 0 && (scores[p - 1] < s || (scores[p - 1] == s && items[p - 1] > id)) {
+                if p < k { scores[p] = scores[p - 1]; items[p] = items[p - 1] }
+                p -= 1
+            }
+            scores[p] = s
+            items[p] = id
+            if n < k { n += 1 }
+            if n == k { tScore = scores[k - 1]; tItem = items[k - 1] }
+        }
+        count = n
+    }
 }

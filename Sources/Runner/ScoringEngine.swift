@@ -279,36 +279,11 @@ public final class ScoringEngine {
             scoreWindows(queries, windows: windows, aggregate: .max, temperature: 1, into: &out, offset: offset)
             return
         }
-        var Wm = [Float](repeating: 0, count: M * d)
-        for (r, it) in distinct.enumerated() { for c in 0..<d { Wm[r * d + c] = items.values[Int(it) * d + c] } }
-        // 1. Each window item's top-L list over the whole catalogue (ties by item id).
-        var lists = RankedLists(k: L, count: M)
-        let blocks = columnBlocks(rowsPerBlock: M)
-        let maxW = blocks.map { $0.1 - $0.0 }.max() ?? 0
-        var sim = [Float](repeating: 0, count: M * maxW)
-        let T = min(workers, max(1, M / 64))
-        for (c0, c1) in blocks {
-            let w = c1 - c0
-            Wm.withUnsafeBufferPointer { a in items.values.withUnsafeBufferPointer { e in sim.withUnsafeMutableBufferPointer { s in
-                BLAS.sgemm(transB: true, m: M, n: w, k: d, a: a.baseAddress!, lda: d, b: e.baseAddress! + c0 * d, ldb: d,
-                           c: s.baseAddress!, ldc: w)
-            } } }
-            sim.withUnsafeBufferPointer { sp in lists.scores.withUnsafeMutableBufferPointer { lsp in
-                lists.items.withUnsafeMutableBufferPointer { lip in lists.counts.withUnsafeMutableBufferPointer { lcp in
-                    let simP = UnsafeSendable(sp.baseAddress!), ls = UnsafeMutableSendable(lsp.baseAddress!)
-                    let li = UnsafeMutableSendable(lip.baseAddress!), lc = UnsafeMutableSendable(lcp.baseAddress!)
-                    DispatchQueue.concurrentPerform(iterations: T) { t in
-                        for j in (t * M / T)..<((t + 1) * M / T) {
-                            var n = Int(lc.pointer[j])
-                            TopKAccumulator.offer(UnsafeBufferPointer(start: simP.pointer + j * w, count: w), firstItem: c0, k: L,
-                                                  count: &n, scores: ls.pointer + j * L, items: li.pointer + j * L)
-                            lc.pointer[j] = Int32(n)
-                        }
-                    }
-                } }
-            } }
-        }
-        sim = []
+        // 1. Each window item's top-L list over the whole catalogue (ties by item id). The
+        // item–item block is symmetric: with the window items first in a permuted table, row
+        // block [r0, r1) is scored against columns [r0, I) only, and each score s(j, i) with i
+        // a later window item is offered to both lists, j's and i's.
+        let lists = windowItemLists(distinct: distinct, L: L)
         // 2. Per query: merge its window items' lists; exact when K candidates beat the bound.
         let B = queries.count
         var fallback = [Bool](repeating: false, count: B)
@@ -373,6 +348,68 @@ public final class ScoringEngine {
                 out.counts[g] = sub.counts[i]
             }
         }
+    }
+
+
+    /// Top-`L` most similar items (score descending, id ascending) of each item in `distinct`.
+    func windowItemLists(distinct: [Int32], L: Int) -> RankedLists {
+        let d = items.dim, I = items.rows, M = distinct.count
+        var isWindow = [Bool](repeating: false, count: I)
+        for it in distinct { isWindow[Int(it)] = true }
+        let perm: [Int32] = distinct + (0..<I).filter { !isWindow[$0] }.map { Int32($0) }
+        var Ep = [Float](repeating: 0, count: I * d)
+        items.values.withUnsafeBufferPointer { e in Ep.withUnsafeMutableBufferPointer { p in
+            for (r, it) in perm.enumerated() { (p.baseAddress! + r * d).update(from: e.baseAddress! + Int(it) * d, count: d) }
+        } }
+        var lists = RankedLists(k: L, count: M)
+        let rowBlock = 512
+        let colBlock = max(256, scoreBlockFloats / rowBlock / 2)
+        var sim = [Float](repeating: 0, count: rowBlock * colBlock)
+        let T = workers
+        Ep.withUnsafeBufferPointer { ep in perm.withUnsafeBufferPointer { pp in sim.withUnsafeMutableBufferPointer { sp in
+            lists.scores.withUnsafeMutableBufferPointer { lsp in lists.items.withUnsafeMutableBufferPointer { lip in
+                lists.counts.withUnsafeMutableBufferPointer { lcp in
+                    let ids = UnsafeSendable(pp.baseAddress!), simP = UnsafeMutableSendable(sp.baseAddress!)
+                    let ls = UnsafeMutableSendable(lsp.baseAddress!), li = UnsafeMutableSendable(lip.baseAddress!)
+                    let lc = UnsafeMutableSendable(lcp.baseAddress!)
+                    var r0 = 0
+                    while r0 < M {
+                        let r1 = min(M, r0 + rowBlock), rows = r1 - r0
+                        var c0 = r0
+                        while c0 < I {
+                            let c1 = min(I, c0 + colBlock), w = c1 - c0
+                            BLAS.sgemm(transB: true, m: rows, n: w, k: d, a: ep.baseAddress! + r0 * d, lda: d,
+                                       b: ep.baseAddress! + c0 * d, ldb: d, c: simP.pointer, ldc: w)
+                            // Rows: list j takes s(j, c0..<c1).
+                            DispatchQueue.concurrentPerform(iterations: T) { t in
+                                for j in (r0 + t * rows / T)..<(r0 + (t + 1) * rows / T) {
+                                    var n = Int(lc.pointer[j])
+                                    TopKAccumulator.offerUnordered(simP.pointer + (j - r0) * w, stride: 1, count: w, ids: ids.pointer + c0, k: L,
+                                                                   count: &n, scores: ls.pointer + j * L, items: li.pointer + j * L)
+                                    lc.pointer[j] = Int32(n)
+                                }
+                            }
+                            // Columns that are later window items: list i takes s(r0..<r1, i).
+                            let i0 = max(c0, r1), i1 = min(c1, M)
+                            if i0 < i1 {
+                                DispatchQueue.concurrentPerform(iterations: T) { t in
+                                    let span = i1 - i0
+                                    for i in (i0 + t * span / T)..<(i0 + (t + 1) * span / T) {
+                                        var n = Int(lc.pointer[i])
+                                        TopKAccumulator.offerUnordered(simP.pointer + (i - c0), stride: w, count: rows, ids: ids.pointer + r0, k: L,
+                                                                       count: &n, scores: ls.pointer + i * L, items: li.pointer + i * L)
+                                        lc.pointer[i] = Int32(n)
+                                    }
+                                }
+                            }
+                            c0 = c1
+                        }
+                        r0 = r1
+                    }
+                }
+            } }
+        } } }
+        return lists
     }
 
     /// Queries of `concat`/`max` that needed the full computation (for benchmarks and tests).

@@ -39,4 +39,27 @@ final class TopKTests: XCTestCase {
         offer(&acc, [0, -0.0, 0, 0, 0])
         XCTAssertEqual(acc.ranked, [0, 1, 2])
     }
+
+    func testUnorderedOffersKeepScoreThenIdOrder() {
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let n = 120
+            let scores = (0..<n).map { _ in Float(Int.random(in: 0..<5, using: &g)) }
+            let order = (0..<n).map { Int32($0) }.shuffled(using: &g)
+            var sc = [Float](repeating: -.infinity, count: 7), it = [Int32](repeating: -1, count: 7), count = 0
+            // Offer in two shuffled batches, one of them strided.
+            let a = Array(order[0..<50]), b = Array(order[50...])
+            let va = a.map { scores[Int($0)] }
+            var vb = [Float](repeating: 0, count: b.count * 3)
+            for (t, id) in b.enumerated() { vb[t * 3] = scores[Int(id)] }
+            va.withUnsafeBufferPointer { v in a.withUnsafeBufferPointer { ids in
+                TopKAccumulator.offerUnordered(v.baseAddress!, stride: 1, count: a.count, ids: ids.baseAddress!, k: 7, count: &count, scores: &sc, items: &it)
+            } }
+            vb.withUnsafeBufferPointer { v in b.withUnsafeBufferPointer { ids in
+                TopKAccumulator.offerUnordered(v.baseAddress!, stride: 3, count: b.count, ids: ids.baseAddress!, k: 7, count: &count, scores: &sc, items: &it)
+            } }
+            let expected = (0..<n).sorted { (scores[$0], -$0) > (scores[$1], -$1) }.prefix(7).map { Int32($0) }
+            XCTAssertEqual(it, Array(expected))
+        }
+    }
 }
