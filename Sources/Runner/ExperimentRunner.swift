@@ -128,6 +128,14 @@ public final class ExperimentRunner {
             for reduction in spec.reductions {
                 let reduced = try Reductions.apply(reduction, to: space, seed: spec.seed)
                 let engine = ScoringEngine(items: reduced, log: eventLog, k: spec.maxK, excludeSeen: spec.excludeSeen)
+                var lastReport = Date()
+                engine.progress = { [log] done, total in
+                    // At most one line every 5 seconds, for long variants.
+                    if done < total && Date().timeIntervalSince(lastReport) >= 5 {
+                        lastReport = Date()
+                        log("  \(done)/\(total) lists ranked")
+                    }
+                }
                 for (p, qs) in zip(spec.protocols, querySets) {
                     for strategy in spec.strategies {
                         let variant = Variant(encoder: encoder, strategy: strategy, reduction: reduction)

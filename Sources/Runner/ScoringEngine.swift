@@ -50,6 +50,8 @@ public final class ScoringEngine {
     public var windowBlock = 1 << 20
     /// Length of each window item's list of most similar items (`concat`/`max`), beyond K.
     public var candidateMargin = 64
+    /// Called after each block of queries with (ranked so far, total).
+    public var progress: ((Int, Int) -> Void)?
     /// Target size (floats) of one score block.
     public var scoreBlockFloats = 4 << 20
     let workers: Int
@@ -90,6 +92,7 @@ public final class ScoringEngine {
             }
             timings.scoringSeconds += clock.lap()
             q0 = q1
+            progress?(q1, nq)
         }
         return out
     }
