@@ -8,6 +8,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256 of the encoder weights (provenance stamped next to stored embeddings).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, reached through module maps; only their wrappers import them.
@@ -21,6 +23,15 @@ let package = Package(
             "LinearAlgebra", "HDF5Kit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Sentence encoders: BERT tokenization, safetensors weights, BERT/MPNet forward passes.
+        .target(name: "Tokenizers"),
+        .target(name: "SafeTensors"),
+        .target(name: "Encoders", dependencies: [
+            "Tokenizers", "SafeTensors", "LinearAlgebra",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "EncoderTests", dependencies: ["Encoders", "Tokenizers", "SafeTensors"],
+                    exclude: ["Fixtures"]),
     ]
 )
