@@ -63,4 +63,34 @@ final class ReferenceTests: XCTestCase {
     func testMPNetTokenIDsMatchReference() throws { try checkTokens(.mpnetBase) }
     func testMiniLMEmbeddingsMatchReference() throws { try checkEmbeddings(.miniLML6) }
     func testMPNetEmbeddingsMatchReference() throws { try checkEmbeddings(.mpnetBase) }
+
+    func testWeightsSHA256MatchesFetchScript() throws {
+        let expected: [BuiltinModel: String] = [
+            .miniLML6: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+            .mpnetBase: "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
+        ]
+        for model in BuiltinModel.allCases {
+            let encoder = try SentenceEncoder(model: model, directory: try modelDirectoryOrSkip(model))
+            XCTAssertEqual(encoder.weightsSHA256, expected[model])
+            XCTAssertEqual(encoder.layers, model == .miniLML6 ? 6 : 12)
+            XCTAssertEqual(encoder.dimension, model == .miniLML6 ? 384 : 768)
+        }
+    }
+
+    func testTruncatedMiniLM() throws {
+        let dir = try modelDirectoryOrSkip(.miniLML6)
+        let full = try SentenceEncoder(model: .miniLML6, directory: dir)
+        let three = try SentenceEncoder(model: .miniLML6, directory: dir, layers: 3)
+        XCTAssertEqual(three.layers, 3)
+        XCTAssertEqual(three.dimension, 384)
+        XCTAssertEqual(three.tokenize("Organic Argan Oil"), full.tokenize("Organic Argan Oil"))
+        let texts = ["Organic Argan Oil Shampoo", "Wireless Bluetooth Headphones"]
+        let a = try full.encode(texts), b = try three.encode(texts)
+        for i in 0..<2 {
+            let row = b[(i * 384)..<((i + 1) * 384)]
+            XCTAssertEqual(row.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-5)
+            let cosine = zip(row, a[(i * 384)..<((i + 1) * 384)]).reduce(0) { $0 + $1.0 * $1.1 }
+            XCTAssertLessThan(cosine, 0.999, "3 layers must give different vectors than 6")
+        }
+    }
 }
