@@ -30,6 +30,7 @@ let package = Package(
             "Tokenizers", "SafeTensors", "LinearAlgebra",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .executableTarget(name: "encoder-bench", dependencies: ["Encoders"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoders", "Tokenizers", "SafeTensors"],
                     exclude: ["Fixtures"]),

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import LinearAlgebra
 import SafeTensors
@@ -185,8 +186,9 @@ final class Transformer {
     func encode(_ batch: [[Int32]], into out: UnsafeMutablePointer<Float>) {
         let H = hidden, D = headSize, I = intermediateSize, H3 = 3 * hidden
         let lengths = batch.map(\.count)
-        var offsets = [Int](repeating: 0, count: batch.count + 1)
-        for (b, n) in lengths.enumerated() { offsets[b + 1] = offsets[b] + n }
+        var starts = [Int](repeating: 0, count: batch.count + 1)
+        for (b, n) in lengths.enumerated() { starts[b + 1] = starts[b] + n }
+        let offsets = starts
         let T = offsets[batch.count]
         let longest = lengths.max() ?? 0
         guard T > 0 else { return }
@@ -196,58 +198,76 @@ final class Transformer {
         let context = UnsafeMutablePointer<Float>.allocate(capacity: T * H)
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: T * H)
         let inner = UnsafeMutablePointer<Float>.allocate(capacity: T * I)
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
+        let workers = Parallel.workers
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: workers * longest * longest)
         defer {
             x.deallocate(); qkv.deallocate(); context.deallocate(); scratch.deallocate()
             inner.deallocate(); scores.deallocate()
         }
 
         // Embeddings: word + position (+ token type 0 for BERT), then LayerNorm.
-        for (b, ids) in batch.enumerated() {
-            for (p, id) in ids.enumerated() {
-                let row = x + (offsets[b] + p) * H
-                let word = wordEmbeddings + Int(id) * H
-                let position = positionEmbeddings + (p + positionOffset) * H
-                if let type = tokenTypeEmbedding {
-                    for k in 0..<H { row[k] = word[k] + position[k] + type[k] }
-                } else {
-                    for k in 0..<H { row[k] = word[k] + position[k] }
+        Parallel.chunks(batch.count) { items in
+            for b in items {
+                for (p, id) in batch[b].enumerated() {
+                    let row = x + (offsets[b] + p) * H
+                    let word = wordEmbeddings + Int(id) * H
+                    let position = positionEmbeddings + (p + positionOffset) * H
+                    if let type = tokenTypeEmbedding {
+                        for k in 0..<H { row[k] = word[k] + position[k] + type[k] }
+                    } else {
+                        for k in 0..<H { row[k] = word[k] + position[k] }
+                    }
                 }
             }
         }
-        embeddingNorm.apply(x, adding: nil, rows: T)
+        Parallel.chunks(T, minimumChunk: 16) { rows in
+            embeddingNorm.apply(x + rows.lowerBound * H, adding: nil, rows: rows.count)
+        }
 
         let scale = 1 / Float(D).squareRoot()
         let m = maxLength
+        let bias = relativeBias ?? []
         for layer in layers {
             layer.qkv.apply(x, rows: T, into: qkv)
-            for b in 0..<batch.count {
-                let n = lengths[b], o = offsets[b]
-                for h in 0..<heads {
-                    let q = qkv + o * H3 + h * D
-                    // scores = q·kᵀ/√d over this text's tokens
-                    BLAS.sgemm(transA: false, transB: true, m: n, n: n, k: D, alpha: scale,
-                               a: q, lda: H3, b: q + H, ldb: H3, beta: 0, c: scores, ldc: n)
-                    if let relativeBias {
-                        relativeBias.withUnsafeBufferPointer { table in
-                            let center = h * (2 * m - 1) + m - 1
-                            for i in 0..<n {
-                                let row = scores + i * n
-                                for j in 0..<n { row[j] += table[center + j - i] }
+            // Attention per (text, head); texts are dealt to the workers in turn (they are
+            // sorted by length, so each worker gets a similar share).
+            bias.withUnsafeBufferPointer { table in
+                Parallel.workers(min(workers, batch.count)) { worker in
+                    let s = scores + worker * longest * longest
+                    for b in stride(from: worker, to: batch.count, by: workers) {
+                        let n = lengths[b], o = offsets[b]
+                        for h in 0..<heads {
+                            let q = qkv + o * H3 + h * D
+                            // scores = q·kᵀ/√d over this text's tokens
+                            BLAS.sgemm(transA: false, transB: true, m: n, n: n, k: D, alpha: scale,
+                                       a: q, lda: H3, b: q + H, ldb: H3, beta: 0, c: s, ldc: n)
+                            if !table.isEmpty {
+                                // MPNet: + relative-position bias of head h
+                                let center = h * (2 * m - 1) + m - 1
+                                for i in 0..<n {
+                                    let row = s + i * n
+                                    for j in 0..<n { row[j] += table[center + j - i] }
+                                }
                             }
+                            Kernels.softmaxRows(s, rows: n, cols: n)
+                            BLAS.sgemm(m: n, n: D, k: n, a: s, lda: n, b: q + 2 * H, ldb: H3,
+                                       beta: 0, c: context + o * H + h * D, ldc: H)
                         }
                     }
-                    Kernels.softmaxRows(scores, rows: n, cols: n)
-                    BLAS.sgemm(m: n, n: D, k: n, a: scores, lda: n, b: q + 2 * H, ldb: H3,
-                               beta: 0, c: context + o * H + h * D, ldc: H)
                 }
             }
             layer.attentionOutput.apply(context, rows: T, into: scratch)
-            layer.attentionNorm.apply(x, adding: scratch, rows: T)
+            Parallel.chunks(T, minimumChunk: 16) { rows in
+                layer.attentionNorm.apply(x + rows.lowerBound * H, adding: scratch + rows.lowerBound * H, rows: rows.count)
+            }
             layer.intermediate.apply(x, rows: T, into: inner)
-            Kernels.gelu(inner, count: T * I)
+            Parallel.chunks(T, minimumChunk: 16) { rows in
+                Kernels.gelu(inner + rows.lowerBound * I, count: rows.count * I)
+            }
             layer.output.apply(inner, rows: T, into: scratch)
-            layer.outputNorm.apply(x, adding: scratch, rows: T)
+            Parallel.chunks(T, minimumChunk: 16) { rows in
+                layer.outputNorm.apply(x + rows.lowerBound * H, adding: scratch + rows.lowerBound * H, rows: rows.count)
+            }
         }
 
         // Mean pooling over each text's tokens, then L2 normalisation (sentence-transformers'
