@@ -7,6 +7,11 @@ import Foundation
 /// and `tokenizer_config.json` (`do_lower_case`, `strip_accents`, `tokenize_chinese_chars`,
 /// `cls_token`, `sep_token`, `unk_token`, `pad_token`, `mask_token`, as strings or
 /// `{"content": …}` objects), falling back to `special_tokens_map.json` for the special tokens.
+///
+/// Special ("added") tokens written in the text are recognised as the fast tokenizer does:
+/// those of `tokenizer.json`'s `added_tokens` (else the special tokens of the configs), matched
+/// leftmost-longest in the raw text, or in the normalised text for tokens marked
+/// `"normalized": true` (MPNet's `<unk>`, so `<UNK>` matches too).
 public struct BertTokenizer: Sendable {
     public let basic: BasicTokenizer
     public let wordPiece: WordPieceTokenizer
@@ -16,12 +21,14 @@ public struct BertTokenizer: Sendable {
     public let sepID: Int32
     /// Id of the padding token.
     public let padID: Int32
-    /// Special tokens recognised verbatim in the raw text (as the fast tokenizer's added
-    /// tokens are), longest first.
+    /// Special tokens recognised verbatim in the raw text, longest first.
     public let specialTokens: [(text: [Unicode.Scalar], id: Int32)]
+    /// Special tokens recognised in the normalised text (their text normalised too), longest first.
+    public let normalizedSpecialTokens: [(text: [Unicode.Scalar], id: Int32)]
 
     public init(basic: BasicTokenizer, wordPiece: WordPieceTokenizer, clsID: Int32, sepID: Int32,
-                padID: Int32, specialTokens: [(text: String, id: Int32)] = []) {
+                padID: Int32, specialTokens: [(text: String, id: Int32)] = [],
+                normalizedSpecialTokens: [(text: String, id: Int32)] = []) {
         self.basic = basic
         self.wordPiece = wordPiece
         self.clsID = clsID
@@ -31,6 +38,10 @@ public struct BertTokenizer: Sendable {
             .filter { !$0.text.isEmpty }
             .map { (Array($0.text.unicodeScalars), $0.id) }
             .sorted { $0.text.count > $1.text.count }
+        self.normalizedSpecialTokens = normalizedSpecialTokens
+            .map { (basic.normalize($0.text), $0.id) }
+            .filter { !$0.0.isEmpty }
+            .sorted { $0.0.count > $1.0.count }
     }
 
     /// Loads `vocab.txt` and `tokenizer_config.json` (or `special_tokens_map.json`) from `directory`.
@@ -72,25 +83,50 @@ public struct BertTokenizer: Sendable {
         let chinese = (config["tokenize_chinese_chars"] as? Bool) ?? true
         let unk = try id("unk_token", "[UNK]")
         var specials: [(String, Int32)] = []
-        for key in ["cls_token", "sep_token", "pad_token", "unk_token", "mask_token", "bos_token", "eos_token"] {
-            let token = special(key, "")
-            if let id = vocabulary[token] { specials.append((token, id)) }
+        var normalizedSpecials: [(String, Int32)] = []
+        let fastPath = (directory as NSString).appendingPathComponent("tokenizer.json")
+        if let fast = try Self.readJSONObject(fastPath), let added = fast["added_tokens"] as? [[String: Any]] {
+            for token in added {
+                guard let content = token["content"] as? String, let id = (token["id"] as? NSNumber)?.int32Value else {
+                    throw TokenizerError(path: fastPath, "added_tokens entry without content and id: \(token)")
+                }
+                if (token["normalized"] as? Bool) == true {
+                    normalizedSpecials.append((content, id))
+                } else {
+                    specials.append((content, id))
+                }
+            }
+        } else {
+            for key in ["cls_token", "sep_token", "pad_token", "unk_token", "mask_token", "bos_token", "eos_token"] {
+                let token = special(key, "")
+                if let id = vocabulary[token] { specials.append((token, id)) }
+            }
         }
         self.init(basic: BasicTokenizer(lowercase: lowercase, stripAccents: stripAccents, tokenizeChineseChars: chinese),
                   wordPiece: WordPieceTokenizer(vocabulary: vocabulary, unknownID: unk),
                   clsID: try id("cls_token", "[CLS]"), sepID: try id("sep_token", "[SEP]"),
-                  padID: try id("pad_token", "[PAD]"), specialTokens: specials)
+                  padID: try id("pad_token", "[PAD]"), specialTokens: specials,
+                  normalizedSpecialTokens: normalizedSpecials)
     }
 
     /// Token ids of `text` without the special tokens around it.
     public func wordPieceIDs(_ text: String) -> [Int32] {
         var ids: [Int32] = []
-        for segment in splitOnSpecialTokens(text) {
+        for segment in Self.split(Array(text.unicodeScalars)[...], on: specialTokens) {
             switch segment {
             case .special(let id):
                 ids.append(id)
-            case .text(let part):
-                for word in basic.tokenizeScalars(part) { wordPiece.appendIDs(of: word, to: &ids) }
+            case .text(let raw):
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: raw)
+                for part in Self.split(basic.normalize(String(view))[...], on: normalizedSpecialTokens) {
+                    switch part {
+                    case .special(let id):
+                        ids.append(id)
+                    case .text(let normalized):
+                        for word in basic.preTokenize(normalized) { wordPiece.appendIDs(of: word, to: &ids) }
+                    }
+                }
             }
         }
         return ids
@@ -108,36 +144,27 @@ public struct BertTokenizer: Sendable {
 
     // MARK: Helpers
 
-    private enum Segment { case text(String), special(Int32) }
+    private enum Segment { case text(ArraySlice<Unicode.Scalar>), special(Int32) }
 
-    /// Splits the raw text at verbatim occurrences of the special tokens (e.g. a literal `[MASK]`).
-    private func splitOnSpecialTokens(_ text: String) -> [Segment] {
-        guard !specialTokens.isEmpty, text.unicodeScalars.contains(where: { $0 == "[" || $0 == "<" }) else {
-            return [.text(text)]
-        }
-        let scalars = Array(text.unicodeScalars)
+    /// Splits `scalars` at the leftmost-longest occurrences of `tokens` (sorted longest first).
+    private static func split(_ scalars: ArraySlice<Unicode.Scalar>, on tokens: [(text: [Unicode.Scalar], id: Int32)]) -> [Segment] {
+        guard !tokens.isEmpty else { return [.text(scalars)] }
         var segments: [Segment] = []
-        var start = 0, i = 0
-        func flush(_ end: Int) {
-            if end > start {
-                var view = String.UnicodeScalarView()
-                view.append(contentsOf: scalars[start..<end])
-                segments.append(.text(String(view)))
-            }
-        }
-        outer: while i < scalars.count {
-            for token in specialTokens where token.text.first == scalars[i] {
-                if i + token.text.count <= scalars.count, scalars[i..<(i + token.text.count)].elementsEqual(token.text) {
-                    flush(i)
+        var start = scalars.startIndex, i = scalars.startIndex
+        outer: while i < scalars.endIndex {
+            for token in tokens where token.text.first == scalars[i] {
+                let end = i + token.text.count
+                if end <= scalars.endIndex, scalars[i..<end].elementsEqual(token.text) {
+                    if i > start { segments.append(.text(scalars[start..<i])) }
                     segments.append(.special(token.id))
-                    i += token.text.count
-                    start = i
+                    i = end
+                    start = end
                     continue outer
                 }
             }
             i += 1
         }
-        flush(scalars.count)
+        if scalars.endIndex > start { segments.append(.text(scalars[start..<scalars.endIndex])) }
         return segments
     }
 

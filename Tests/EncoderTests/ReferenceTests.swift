@@ -94,3 +94,37 @@ final class ReferenceTests: XCTestCase {
         }
     }
 }
+
+/// Tokenization of tricky texts (special tokens written in the text, marks, scripts, control
+/// characters, random Unicode) against Hugging Face `tokenizers` run on the models' own
+/// tokenizer.json (fixture written by scripts/make-encoder-fixtures.py).
+final class TokenizerEdgeCaseTests: XCTestCase {
+    struct Cases: Decodable {
+        let texts: [String]
+        let minilm: [[Int32]]
+        let mpnet: [[Int32]]
+        enum CodingKeys: String, CodingKey { case texts, minilm = "minilm-l6", mpnet = "mpnet-base" }
+    }
+
+    func check(_ model: BuiltinModel) throws {
+        let encoder = try SentenceEncoder(model: model, directory: try modelDirectoryOrSkip(model))
+        let data = try Data(contentsOf: EncoderFixture.directory.appendingPathComponent("tokenizer-edge-cases.json"))
+        let cases = try JSONDecoder().decode(Cases.self, from: data)
+        let expected = model == .miniLML6 ? cases.minilm : cases.mpnet
+        XCTAssertEqual(expected.count, cases.texts.count)
+        var failures = 0
+        for (text, ids) in zip(cases.texts, expected) {
+            let got = encoder.tokenize(text)
+            if got != ids {
+                failures += 1
+                if failures <= 10 {
+                    XCTFail("\(model.rawValue) \(text.debugDescription.prefix(100)): \(got.prefix(30)) ≠ \(ids.prefix(30))")
+                }
+            }
+        }
+        XCTAssertEqual(failures, 0, "\(failures) of \(cases.texts.count) texts differ")
+    }
+
+    func testMiniLMEdgeCases() throws { try check(.miniLML6) }
+    func testMPNetEdgeCases() throws { try check(.mpnetBase) }
+}

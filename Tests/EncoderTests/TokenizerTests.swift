@@ -80,3 +80,41 @@ final class TokenizerTests: XCTestCase {
         }
     }
 }
+
+/// Every code point from U+0080 up, classified by BasicTokenizer's predicates, against how
+/// Hugging Face `tokenizers` treats it (fixture written by scripts/make-encoder-fixtures.py).
+final class CharacterClassTests: XCTestCase {
+    func testEveryCodePointIsClassifiedLikeHuggingFace() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/bert-char-classes.json")
+        let classes = try JSONDecoder().decode([String: [[UInt32]]].self, from: Data(contentsOf: url))
+        func set(_ name: String) throws -> Set<UInt32> {
+            var out = Set<UInt32>()
+            for r in try XCTUnwrap(classes[name]) { for v in r[0]...r[1] { out.insert(v) } }
+            return out
+        }
+        let removed = try set("removed"), space = try set("space"), punct = try set("punct")
+        let cjk = try set("cjk"), mark = try set("mark")
+        var mismatches: [String] = []
+        for v in UInt32(0x80)...0x10FFFF {
+            guard let c = Unicode.Scalar(v) else { continue }
+            let isRemoved = v == 0xFFFD || BasicTokenizer.isControl(c)
+            var got: [String] = []
+            var want: [String] = []
+            if isRemoved { got.append("removed") }
+            if removed.contains(v) { want.append("removed") }
+            if !isRemoved {
+                if BasicTokenizer.isWhitespace(c) { got.append("space") } else if BasicTokenizer.isPunctuation(c) { got.append("punct") }
+                if BasicTokenizer.isCJK(c) { got.append("cjk") }
+                if space.contains(v) { want.append("space") }
+                if punct.contains(v) { want.append("punct") }
+                if cjk.contains(v) { want.append("cjk") }
+            }
+            if String(c).decomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual([c]) {
+                if BasicTokenizer.isStrippedMark(c) { got.append("mark") }
+                if mark.contains(v) { want.append("mark") }
+            }
+            if got != want { mismatches.append("U+\(String(v, radix: 16, uppercase: true)) \(got) vs \(want)") }
+        }
+        XCTAssertEqual(mismatches.count, 0, "first: \(mismatches.prefix(20).joined(separator: "; "))")
+    }
+}
