@@ -74,9 +74,11 @@ public final class SentenceEncoder {
         } catch let error as TokenizerError {
             throw EncoderError(.invalidTokenizer, path: error.path, error.message)
         }
-        if let largest = tokenizer.wordPiece.vocabulary.values.max(), Int(largest) >= config.vocabSize {
+        // Every id the tokenizer can emit indexes the embedding table: check once here.
+        let largest = tokenizer.maxID
+        guard largest >= 0, Int(largest) < config.vocabSize else {
             throw EncoderError(.invalidTokenizer, path: file("vocab.txt"),
-                               "has ids up to \(largest) but the model's vocab_size is \(config.vocabSize)")
+                               "the tokenizer produces ids up to \(largest) but the model's vocab_size is \(config.vocabSize)")
         }
 
         let weights: SafeTensorsFile

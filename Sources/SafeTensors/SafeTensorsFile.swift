@@ -117,6 +117,9 @@ public final class SafeTensorsFile {
         guard info.shape == expected else {
             throw SafeTensorsError(path: path, tensor: name, "has shape \(info.shape), expected \(expected)")
         }
+        #if _endian(big)
+        throw SafeTensorsError(path: path, tensor: name, "zero-copy F32 needs a little-endian host")
+        #endif
         let offset = dataStart + info.dataRange.lowerBound
         guard offset % MemoryLayout<Float>.alignment == 0, let base else {
             throw SafeTensorsError(path: path, tensor: name, "data at byte \(offset) is not 4-byte aligned")

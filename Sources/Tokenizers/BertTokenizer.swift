@@ -109,6 +109,12 @@ public struct BertTokenizer: Sendable {
                   normalizedSpecialTokens: normalizedSpecials)
     }
 
+    /// The largest id this tokenizer can produce (vocabulary and special tokens).
+    public var maxID: Int32 {
+        let ids = [clsID, sepID, padID, wordPiece.unknownID] + specialTokens.map(\.id) + normalizedSpecialTokens.map(\.id)
+        return max(wordPiece.vocabulary.values.max() ?? 0, ids.max() ?? 0)
+    }
+
     /// Token ids of `text` without the special tokens around it.
     public func wordPieceIDs(_ text: String) -> [Int32] {
         var ids: [Int32] = []

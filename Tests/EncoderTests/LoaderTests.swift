@@ -214,3 +214,15 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(BuiltinModel.allCases.map(\.rawValue), ["minilm-l6", "mpnet-base"])
     }
 }
+
+extension LoaderTests {
+    func testVocabularyLargerThanEmbeddingTableIsAnError() throws {
+        let tiny = TinyModel(kind: .bert)
+        let config = tiny.configJSON.replacingOccurrences(of: "\"vocab_size\": \(tiny.vocab.count)", with: "\"vocab_size\": 10")
+        let dir = try tiny.write(configJSON: config)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        assertEncoderError(.invalidTokenizer, containing: ["vocab.txt", "ids up to \(tiny.vocab.count - 1)", "vocab_size is 10"]) {
+            _ = try SentenceEncoder(model: .miniLML6, directory: dir)
+        }
+    }
+}
