@@ -9,6 +9,14 @@
 import Encoders
 import Foundation
 
+/// User + system CPU seconds of this process so far (all threads).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     exit(1)
@@ -51,10 +59,12 @@ do {
     print("tokenize: \(titles.count) texts, \(total) tokens (mean \(String(format: "%.1f", Double(total) / Double(max(1, titles.count))))), \(String(format: "%.0f", Double(titles.count) / tokenizeSeconds)) texts/s")
     _ = try encoder.encode(Array(titles.prefix(64)), batchSize: batch)   // warm-up
     start = Date()
+    let cpuStart = cpuSeconds()
     let vectors = try encoder.encode(titles, batchSize: batch)
     let seconds = Date().timeIntervalSince(start)
-    precondition(vectors.count == titles.count * encoder.dimension)
-    print("encode: \(titles.count) texts in \(String(format: "%.2f", seconds)) s = \(String(format: "%.1f", Double(titles.count) / seconds)) texts/s (batch \(batch))")
+    let cpu = cpuSeconds() - cpuStart
+    guard vectors.count == titles.count * encoder.dimension else { fail("got \(vectors.count) values") }
+    print("encode: \(titles.count) texts in \(String(format: "%.2f", seconds)) s = \(String(format: "%.1f", Double(titles.count) / seconds)) texts/s (batch \(batch)); CPU \(String(format: "%.2f", cpu)) s (\(String(format: "%.1f", Double(titles.count) / cpu)) texts per CPU-second)")
 } catch {
     fail("\(error)")
 }
