@@ -19,7 +19,7 @@ public enum SafeTensorsWriter {
                 throw SafeTensorsError(path: path, tensor: name, "shape \(shape) does not hold \(values.count) values")
             }
             let begin = body.count
-            values.withUnsafeBufferPointer { body.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
+            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { body.append(contentsOf: $0) } }
             parts.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(begin),\(body.count)]}")
         }
         header += parts.joined(separator: ",") + "}"
