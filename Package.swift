@@ -11,7 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // logGamma / erfc for the statistics.
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
-        // SHA-256 for provenance hashes (spec, dataset, weights).
+        // SHA-256 for provenance hashes (spec, dataset, encoder weights).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
@@ -34,12 +34,20 @@ let package = Package(
         .target(name: "Profiles", dependencies: ["Experiments"]),
         .target(name: "Retrieval", dependencies: ["Experiments"]),
         .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "LinearAlgebra", "Profiles",
-                                               "Retrieval", "Statistics"]),
+                                               "Retrieval", "Statistics", "Encoders"]),
         .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "profilebench", dependencies: [
             "Runner", "Reports", "Datasets", "AtomicIO", "Experiments", "Retrieval", "JSON", "LinearAlgebra", "Statistics",
+            "Encoders",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Sentence encoders: BERT tokenization, safetensors weights, BERT/MPNet forward passes.
+        .target(name: "Tokenizers"),
+        .target(name: "SafeTensors"),
+        .target(name: "Encoders", dependencies: [
+            "Tokenizers", "SafeTensors", "LinearAlgebra",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Experiments"]),
@@ -49,6 +57,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["Datasets", "HDF5Kit"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"],
                     exclude: ["Fixtures"]),  // JSON read from disk, see FixtureLoading.swift
+        .testTarget(name: "EncoderTests", dependencies: ["Encoders", "Tokenizers", "SafeTensors"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

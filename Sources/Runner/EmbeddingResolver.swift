@@ -1,4 +1,5 @@
 import Datasets
+import Foundation
 import Experiments
 import FeatureHashing
 
@@ -39,7 +40,8 @@ public struct EmbeddingResolver {
     /// Built-in names that exist but whose provider is missing, with the reason.
     public var unavailable: [String: String]
 
-    public init(providers: [any EmbeddingProvider] = [HashEmbeddingProvider()], unavailable: [String: String] = [:]) {
+    public init(providers: [any EmbeddingProvider] = [HashEmbeddingProvider(), TransformerEmbeddingProvider()],
+                unavailable: [String: String] = [:]) {
         self.providers = providers
         self.unavailable = unavailable
     }
@@ -88,7 +90,15 @@ public struct EmbeddingResolver {
         let template = try TextTemplate(templateText)
         let texts = try template.render(dataset, file: datasetPath)
         log("encoding \(texts.count) items with \(encoder.id) (template \"\(templateText)\")")
-        let (values, attributes) = try p.encode(encoder, texts: texts, template: templateText) { _ in }
+        let start = Date()
+        var last = start
+        let (values, attributes) = try p.encode(encoder, texts: texts, template: templateText) { done in
+            let now = Date()
+            guard done < texts.count, now.timeIntervalSince(last) >= 2 else { return }
+            last = now
+            let rate = Double(done) / max(now.timeIntervalSince(start), 1e-9)
+            log(String(format: "  %d/%d items, %.0f items/s, ETA %.0f s", done, texts.count, rate, Double(texts.count - done) / max(rate, 1e-9)))
+        }
         return EmbeddingTable(name: encoder.id, rows: texts.count, dim: attributes.dim, values: values, attributes: attributes)
     }
 }

@@ -16,8 +16,14 @@ struct Encode: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let spec = EncoderSpec(name: encoder, layers: layers, template: template)
-            let resolver = makeResolver()
+            let full = ["minilm-l6": 6, "mpnet-base": 12][encoder]
+            if let layers {
+                guard let full else { throw ValidationError("--layers applies only to minilm-l6 and mpnet-base (got \(encoder))") }
+                guard (1...full).contains(layers) else { throw ValidationError("--layers must be between 1 and \(full) for \(encoder) (got \(layers))") }
+            }
+            let spec = EncoderSpec(name: encoder, layers: layers == full ? nil : layers, template: template)
+            guard batch >= 1 else { throw ValidationError("--batch must be >= 1 (got \(batch))") }
+            let resolver = makeResolver(batchSize: batch)
             let d = try DatasetIO.read(dataset)
             guard let provider = resolver.providers.first(where: { $0.dimension(of: spec) != nil }) else {
                 throw EncoderUnavailable(message: resolver.unavailable[encoder] ?? "\(encoder) is not a built-in encoder (built-in: hash-<d>, minilm-l6, mpnet-base)")
@@ -33,9 +39,6 @@ struct Encode: ParsableCommand {
 }
 
 /// The encoders this build can compute.
-func makeResolver() -> EmbeddingResolver {
-    EmbeddingResolver(providers: [HashEmbeddingProvider()], unavailable: [
-        "minilm-l6": "the native minilm-l6 encoder is not in this build yet; store embeddings under /embeddings/minilm-l6 yourself, or use hash-<d>",
-        "mpnet-base": "the native mpnet-base encoder is not in this build yet; store embeddings under /embeddings/mpnet-base yourself, or use hash-<d>",
-    ])
+func makeResolver(batchSize: Int = 32) -> EmbeddingResolver {
+    EmbeddingResolver(providers: [HashEmbeddingProvider(), TransformerEmbeddingProvider(batchSize: batchSize)])
 }

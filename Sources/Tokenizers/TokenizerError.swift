@@ -1,0 +1,14 @@
+/// A tokenizer folder that cannot be used, with the file and what is wrong with it.
+public struct TokenizerError: Error, CustomStringConvertible, Sendable {
+    /// The file the problem was found in.
+    public let path: String
+    /// What was expected and what was found.
+    public let message: String
+
+    public init(path: String, _ message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+}
