@@ -62,7 +62,7 @@ public enum HTMLReport {
             body += "<section>\n<h2>Segments</h2>\n<p>Terciles of history length (<code>activity</code>) and of drift "
             body += "(1 − cos(history profile, mean of the ranked items)); p adjusted over all segment comparisons.</p>\n"
             for seg in doc.segments {
-                body += "<h3>\(esc(seg.segmentation)) \(esc(seg.segment)) (\(fmt(seg.range.lo, 3))–\(fmt(seg.range.hi, 3)), \(seg.users) users), \(esc(seg.protocolID))</h3>\n"
+                body += "<h3>\(esc(seg.segmentation)) \(esc(seg.segment)) (\(rangeText(seg)), \(seg.users) users), \(esc(seg.protocolID))</h3>\n"
                 body += comparisonTable(seg.comparisons, alpha: doc.settings.alpha)
             }
             body += "</section>\n"
@@ -258,4 +258,5 @@ public enum HTMLReport {
     static func n(_ d: Double) -> String { d.isFinite ? String(format: "%.1f", d) : "0" }
     static func fmt(_ d: Double, _ digits: Int) -> String { MarkdownReport.fmt(d, digits) }
     static func signed(_ d: Double) -> String { MarkdownReport.signed(d) }
+    static func rangeText(_ s: SegmentComparison) -> String { MarkdownReport.rangeText(s) }
 }

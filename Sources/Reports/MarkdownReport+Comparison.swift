@@ -36,7 +36,7 @@ extension MarkdownReport {
                 out += "|---|---|---:|---|---|---:|---|---:|---|\n"
                 for seg in segs {
                     for c in seg.comparisons {
-                        out += "| \(seg.segment) | \(fmt(seg.range.lo, 3))–\(fmt(seg.range.hi, 3)) | \(seg.users) | `\(c.variant)` | \(c.metric) | "
+                        out += "| \(seg.segment) | \(rangeText(seg)) | \(seg.users) | `\(c.variant)` | \(c.metric) | "
                         out += "\(signed(c.delta)) | \(interval(c.ci95)) | \(pText(c.pAdjusted.first?.value)) | \(c.verdict(alpha: s.alpha).rawValue) |\n"
                     }
                 }
@@ -83,6 +83,12 @@ extension MarkdownReport {
     public static func replacingComparison(in report: String, with section: String) -> String {
         let head = report.range(of: comparisonMarker).map { String(report[..<$0.lowerBound]) } ?? report
         return head + (head.hasSuffix("\n\n") || head.isEmpty ? "" : "\n") + section
+    }
+
+    /// `9–16` events for activity, `0.110–0.549` for drift.
+    static func rangeText(_ s: SegmentComparison) -> String {
+        let digits = s.segmentation == "activity" ? 0 : 3
+        return "\(fmt(s.range.lo, digits))–\(fmt(s.range.hi, digits))"
     }
 
     static func correctionName(_ c: String) -> String {
