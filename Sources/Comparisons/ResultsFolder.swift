@@ -33,6 +33,8 @@ public struct ResultsFolder: Sendable {
     public let segments: [String: [SegmentCovariate]]
     /// per_step.csv rows (prequential runs).
     public let perStep: [PerStepRow]
+    /// pre_period.csv, when the run wrote it.
+    public var prePeriod: PrePeriodTable? = nil
 
     /// The spec seed from the manifest (0 when there is no manifest).
     public var seed: UInt64 {
@@ -61,8 +63,9 @@ public struct ResultsFolder: Sendable {
         let perUser = try PerUserTable.load(url("per_user.csv"), singleProtocol: protocols.count == 1 ? protocols[0] : nil)
         let segments = FileManager.default.fileExists(atPath: url("segments.csv")) ? try SegmentCovariate.load(url("segments.csv")) : [:]
         let perStep = FileManager.default.fileExists(atPath: url("per_step.csv")) ? try PerStepRow.load(url("per_step.csv")) : []
+        let prePeriod = FileManager.default.fileExists(atPath: url("pre_period.csv")) ? try PrePeriodTable.load(url("pre_period.csv")) : nil
         return ResultsFolder(path: path, manifest: manifest, metrics: metrics, variants: variants, protocols: protocols,
-                             perUser: perUser, segments: segments, perStep: perStep)
+                             perUser: perUser, segments: segments, perStep: perStep, prePeriod: prePeriod)
     }
 
     static func readJSON(_ file: String) throws -> JSONValue {
@@ -182,6 +185,33 @@ public struct SegmentCovariate: Sendable {
             out[r[0], default: []].append(SegmentCovariate(user: r[1], historyEvents: h, drift: drift))
         }
         return out
+    }
+}
+
+/// pre_period.csv: per (protocol, encoder, reduction), each user's pre-period metric values.
+public struct PrePeriodTable: Sendable {
+    public var metrics: [String]
+    /// "protocol\u{1}encoder\u{1}reduction" → user → values.
+    var rows: [String: [String: [Double]]]
+
+    /// The pre-period values of `metric` for the users of `protocolID` under `encoder` and `reduction`.
+    public func values(protocolID: String, encoder: String, reduction: String, metric: String) -> [String: Double]? {
+        guard let j = metrics.firstIndex(of: metric), let r = rows[[protocolID, encoder, reduction].joined(separator: "\u{1}")] else { return nil }
+        return r.mapValues { $0[j] }
+    }
+
+    static func load(_ file: String) throws -> PrePeriodTable {
+        guard let data = FileManager.default.contents(atPath: file) else { throw ResultsError("\(file): no such file") }
+        let lines = CSV.records(String(decoding: data, as: UTF8.self))
+        guard let header = lines.first, Array(header.prefix(4)) == ["protocol", "encoder", "reduction", "user"] else {
+            throw ResultsError("\(file): header must start with protocol,encoder,reduction,user")
+        }
+        var rows: [String: [String: [Double]]] = [:]
+        for (n, r) in lines.dropFirst().enumerated() {
+            guard r.count == header.count else { throw ResultsError("\(file): line \(n + 2) has \(r.count) fields, expected \(header.count)") }
+            rows[r[0...2].joined(separator: "\u{1}"), default: [:]][r[3]] = r.dropFirst(4).map { Double($0) ?? .nan }
+        }
+        return PrePeriodTable(metrics: Array(header.dropFirst(4)), rows: rows)
     }
 }
 

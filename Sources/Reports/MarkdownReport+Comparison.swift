@@ -46,11 +46,14 @@ extension MarkdownReport {
         if !doc.splitTraffic.isEmpty {
             out += "## Simulated online A/B (split traffic)\n\n"
             out += "Users split into arm A (baseline) and arm B (variant) by a seeded hash of their id; Welch's t-test on the arm "
-            out += "means; SRM is the chi-square test of the arm sizes against an even split.\n\n"
-            out += "| variant | metric | users A / B | mean A | mean B | Δ | Welch p | SRM p |\n|---|---|---:|---:|---:|---:|---:|---:|\n"
+            out += "means; SRM is the chi-square test of the arm sizes against an even split; CUPED adjusts each user's value with "
+            out += "their pre-period metric (the static profile's score on the last quarter of their history).\n\n"
+            out += "| variant | metric | users A / B | mean A | mean B | Δ | Welch p | SRM p | CUPED Δ | CUPED p | variance removed |\n"
+            out += "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
             for r in doc.splitTraffic {
                 out += "| `\(r.variant)` | \(r.metric) | \(r.usersA) / \(r.usersB) | \(fmt(r.meanA, 4)) | \(fmt(r.meanB, 4)) | "
-                out += "\(signed(r.meanB - r.meanA)) | \(pText(r.welch?.p)) | \(pText(r.srm?.p)) |\n"
+                out += "\(signed(r.meanB - r.meanA)) | \(pText(r.welch?.p)) | \(pText(r.srm?.p)) | "
+                out += "\(r.cuped.map { signed($0.delta) } ?? "–") | \(pText(r.cuped?.welch?.p)) | \(r.cuped.map { fmt($0.varianceReduction * 100, 1) + "%" } ?? "–") |\n"
             }
             out += "\n"
         }

@@ -30,6 +30,7 @@ public enum ResultsWriter {
             try put("per_user.csv", perUser)
             try put("segments.csv", segmentsCSV(result))
             if result.variants.contains(where: { $0.perStep != nil }) { try put("per_step.csv", perStepCSV(result)) }
+            if !result.prePeriod.isEmpty { try put("pre_period.csv", prePeriodCSV(result)) }
             for (name, text) in extra { try put(name, text) }
             // The comparison and the HTML report are computed from the files just written, as
             // `compare` computes them from a folder on disk: one code path, the same numbers.
@@ -54,6 +55,20 @@ public enum ResultsWriter {
             let prefix = csvField(p.id) + ","
             for c in users {
                 out += prefix + csvField(r.userIDs[Int(c.user)]) + ",\(c.historyEvents)," + JSONWriter.format(c.drift) + "\n"
+            }
+        }
+        return out
+    }
+
+    /// `protocol,encoder,reduction,user,<metric>…`: each user's pre-period metrics (static profile
+    /// of the history before its last quarter, ranked against that quarter), CUPED's covariate.
+    public static func prePeriodCSV(_ r: RunResult) -> String {
+        let metrics = r.spec.metrics.filter { $0.family != .coverage }
+        var out = "protocol,encoder,reduction,user," + metrics.map(\.name).joined(separator: ",") + "\n"
+        for (p, encoder, reduction, rows) in r.prePeriod {
+            let prefix = [p.id, encoder, reduction].map(csvField).joined(separator: ",") + ","
+            for (u, values) in rows {
+                out += prefix + csvField(r.userIDs[Int(u)]) + "," + values.map { JSONWriter.format($0) }.joined(separator: ",") + "\n"
             }
         }
         return out

@@ -56,6 +56,9 @@ public struct RunResult: Sendable {
     /// Per protocol (spec order): history length and drift of every scored user, measured with
     /// the first encoder's vectors (segments.csv).
     public var covariates: [(protocolSpec: ProtocolSpec, users: [UserCovariate])] = []
+    /// When the spec has a `compare` block: per protocol, encoder and reduction, each user's
+    /// pre-period metrics (``PrePeriod``; pre_period.csv).
+    public var prePeriod: [(protocolSpec: ProtocolSpec, encoder: String, reduction: String, perUser: [(user: Int32, values: [Double])])] = []
 }
 
 /// Runs every variant of a spec (see docs/spec.md).
@@ -122,6 +125,8 @@ public final class ExperimentRunner {
         let total = spec.variants.count * spec.protocols.count
         var done = 0
         var covariates: [(protocolSpec: ProtocolSpec, users: [UserCovariate])] = []
+        var prePeriod: [(protocolSpec: ProtocolSpec, encoder: String, reduction: String, perUser: [(user: Int32, values: [Double])])] = []
+        let preQueries = spec.compare == nil ? [] : querySets.map { PrePeriod.queries(from: $0.queries, log: eventLog, excludeSeen: spec.excludeSeen) }
         for encoder in spec.encoders {
             let table = try resolver.resolve(encoder, dataset: dataset, datasetPath: spec.datasetPath, log: log)
             weights.append((encoder.id, table.attributes.weightsSHA256))
@@ -138,6 +143,12 @@ public final class ExperimentRunner {
             for reduction in spec.reductions {
                 let reduced = try Reductions.apply(reduction, to: space, seed: spec.seed)
                 let engine = ScoringEngine(items: reduced, log: eventLog, k: spec.maxK, excludeSeen: spec.excludeSeen)
+                for (p, pre) in zip(spec.protocols, preQueries) {
+                    var t = RankingTimings()
+                    let lists = engine.rank(pre, strategy: .static, timings: &t)
+                    let metrics = spec.metrics.filter { $0.family != .coverage }
+                    prePeriod.append((p, encoder.id, reduction.id, PrePeriod.perUser(pre, lists: lists, metrics: metrics, k: spec.maxK)))
+                }
                 for (p, qs) in zip(spec.protocols, querySets) {
                     for strategy in spec.strategies {
                         let variant = Variant(encoder: encoder, strategy: strategy, reduction: reduction)
@@ -155,7 +166,8 @@ public final class ExperimentRunner {
         }
         return RunResult(spec: spec, variants: results, userIDs: dataset.userIDs, warnings: warnings, startTime: startTime,
                          endTime: Date(), weightsSHA256: weights,
-                         datasetSummary: (dataset.userCount, dataset.itemCount, dataset.eventCount), covariates: covariates)
+                         datasetSummary: (dataset.userCount, dataset.itemCount, dataset.eventCount), covariates: covariates,
+                         prePeriod: prePeriod)
     }
 
     /// Ranks, scores and summarises one variant.

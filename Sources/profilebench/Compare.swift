@@ -77,7 +77,8 @@ func comparisonSummary(_ doc: ComparisonDocument) -> String {
     for r in doc.splitTraffic {
         let p = r.welch.map { String(format: "%.3g", $0.p) } ?? "n/a"
         let srm = r.srm.map { String(format: "%.3g", $0.p) } ?? "n/a"
-        lines.append("  split-traffic \(r.protocolID) \(r.variant) \(r.metric): A \(r.usersA) users \(String(format: "%.4f", r.meanA)), B \(r.usersB) users \(String(format: "%.4f", r.meanB)), Welch p \(p), SRM p \(srm)")
+        lines.append("  split-traffic \(r.protocolID) \(r.variant) \(r.metric): A \(r.usersA) users \(String(format: "%.4f", r.meanA)), B \(r.usersB) users \(String(format: "%.4f", r.meanB)), Welch p \(p), SRM p \(srm)"
+            + (r.cuped.map { String(format: ", CUPED delta %+.4f p %.3g (variance -%.1f%%)", $0.delta, $0.welch?.p ?? .nan, $0.varianceReduction * 100) } ?? ""))
     }
     return lines.joined(separator: "\n")
 }

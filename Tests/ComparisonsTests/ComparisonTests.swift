@@ -154,6 +154,24 @@ final class ComparisonTests: XCTestCase {
         XCTAssertEqual(again[0].usersA, r[0].usersA)
     }
 
+    func testCUPEDUsesThePrePeriodMetric() throws {
+        // The pre-period value predicts each user's level: CUPED removes most of the variance.
+        let level = Self.noisy(300, shift: 0, seed: 13)
+        let noise = Self.noisy(300, shift: -0.3, seed: 14).map { $0 * 0.1 }
+        let base = zip(level, noise).map { $0 + $1 }, variant = base.map { $0 + 0.02 }
+        let path = try folder("r", [("static", base), ("mean", variant)])
+        var csv = "protocol,encoder,reduction,user,ndcg@5\n"
+        for (u, x) in level.enumerated() { csv += "\"holdout(history=0.6,test=0.2,update=0.2)\",hash-8,none,\"u,\(u)\",\(JSONWriter.format(x))\n" }
+        try csv.write(toFile: path + "/pre_period.csv", atomically: true, encoding: .utf8)
+        let f = try ResultsFolder.load(path)
+        let r = try ComparisonDocument.splitTraffic(f, settings: ComparisonSettings.resolve(f))
+        let c = try XCTUnwrap(r[0].cuped)
+        XCTAssertEqual(c.users, 300)
+        XCTAssertGreaterThan(c.varianceReduction, 0.8)
+        XCTAssertLessThan(c.welch?.p ?? 1, r[0].welch?.p ?? 0, "the adjusted test is more sensitive")
+        XCTAssertEqual(c.delta, 0.02, accuracy: 0.01)
+    }
+
     func testCheckPassesASameRunAndFailsADegradedOneNamingTheMetric() throws {
         let base = Self.noisy(100, shift: 0, seed: 11), mean = Self.noisy(100, shift: 0.05, seed: 12)
         let a = try ResultsFolder.load(folder("a", [("static", base), ("mean", mean)]))
