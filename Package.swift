@@ -35,10 +35,12 @@ let package = Package(
         .target(name: "Retrieval", dependencies: ["Experiments"]),
         .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "LinearAlgebra", "Profiles",
                                                "Retrieval", "Statistics", "Encoders"]),
-        .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO",
+        // Reading results folders back; comparisons, segments, split traffic, the regression check.
+        .target(name: "Comparisons", dependencies: ["Statistics", "JSON"]),
+        .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO", "Comparisons",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "profilebench", dependencies: [
-            "Runner", "Reports", "Datasets", "AtomicIO", "Experiments", "Retrieval", "JSON", "LinearAlgebra", "Statistics",
+            "Runner", "Reports", "Comparisons", "Datasets", "AtomicIO", "Experiments", "Retrieval", "JSON", "LinearAlgebra", "Statistics",
             "Encoders",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -55,6 +57,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "JSON"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "FeatureHashing"]),
         .testTarget(name: "CLITests", dependencies: ["Datasets", "HDF5Kit"]),
+        .testTarget(name: "ComparisonsTests", dependencies: ["Comparisons", "Statistics", "JSON"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"],
                     exclude: ["Fixtures"]),  // JSON read from disk, see FixtureLoading.swift
         .testTarget(name: "EncoderTests", dependencies: ["Encoders", "Tokenizers", "SafeTensors"],

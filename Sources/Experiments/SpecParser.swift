@@ -106,7 +106,15 @@ public enum SpecParser {
             seed = UInt64(v)
         }
         var compare: CompareSpec?
-        if let c = top["compare"] { compare = try parseCompare(c, strategies: strategies, r) }
+        if let c = top["compare"] {
+            compare = try parseCompare(c, strategies: strategies, r)
+            if let b = compare?.baseline, b.contains("/") {
+                let ids = encoders.flatMap { e in reductions.flatMap { red in strategies.map { Variant(encoder: e, strategy: $0, reduction: red).id } } }
+                guard ids.contains(b) else {
+                    throw SpecError(file: path, path: "compare.baseline", message: "names no variant of the spec (got \"\(b)\"; e.g. \(ids.first ?? "none"))\(didYouMean(b, ids))")
+                }
+            }
+        }
         if top["description"] != nil { _ = try r.string(top["description"]!, at: "description", nonEmpty: false) }
 
         return ExperimentSpec(name: name, dataset: dataset, datasetPath: datasetPath, protocols: protocols, encoders: encoders,
@@ -247,6 +255,9 @@ public enum SpecParser {
         let baseline = try r.string(b, at: "compare.baseline", nonEmpty: true)
         if !baseline.contains("/") && !strategies.contains(where: { $0.id == baseline || $0.name == baseline }) {
             throw SpecError(file: r.file, path: "compare.baseline", message: "names no strategy of the spec (got \"\(baseline)\"; strategies: \(strategies.map(\.id).joined(separator: ", ")))")
+        }
+        if !baseline.contains("/") && !strategies.contains(where: { $0.id == baseline }) && strategies.filter({ $0.name == baseline }).count > 1 {
+            throw SpecError(file: r.file, path: "compare.baseline", message: "\"\(baseline)\" names several strategies; name one by its id (\(strategies.filter { $0.name == baseline }.map(\.id).joined(separator: ", ")))")
         }
         var tests = CompareSpec.knownTests
         if let t = o["tests"] {

@@ -180,7 +180,10 @@ public final class HDF5File {
             prefix += "/" + part
             if H5Lexists(id, prefix, pb_H5P_DEFAULT()) > 0 { continue }
             _ = HDF5Library.takeErrorMessage()
-            let gid = H5Gcreate2(id, prefix, pb_H5P_DEFAULT(), pb_H5P_DEFAULT(), pb_H5P_DEFAULT())
+            let gcpl = H5Pcreate(pb_H5P_GROUP_CREATE())
+            _ = H5Pset_obj_track_times(gcpl, false)
+            let gid = H5Gcreate2(id, prefix, pb_H5P_DEFAULT(), gcpl, pb_H5P_DEFAULT())
+            H5Pclose(gcpl)
             if gid < 0 { throw error(prefix, "creating the group") }
             H5Gclose(gid)
         }
@@ -407,6 +410,8 @@ public final class HDF5File {
     private func creationProperties(shape: [Int], storage: HDF5Storage?, object: String) throws -> hid_t {
         let dcpl = H5Pcreate(pb_H5P_DATASET_CREATE())
         if dcpl < 0 { throw error(object, "creating dataset properties") }
+        // No modification times: the same content gives the same file bytes (and sha256).
+        _ = H5Pset_obj_track_times(dcpl, false)
         if let storage, let rows = shape.first, rows > 0 {
             var chunk = shape.map { hsize_t(max($0, 1)) }
             chunk[0] = hsize_t(min(rows, storage.chunkRows))

@@ -1,4 +1,5 @@
 import AtomicIO
+import Comparisons
 import Experiments
 import Foundation
 import JSON
@@ -8,7 +9,9 @@ import Runner
 public let profileBenchVersion = "0.1.0"
 
 /// Writes a results folder (docs/results.md): manifest.json, metrics.json, timings.json,
-/// per_user.csv and report.md, into a temporary folder renamed into place when complete.
+/// per_user.csv, segments.csv, per_step.csv (prequential), comparison.json (when the spec has a
+/// `compare` block), report.md and report.html, into a temporary folder renamed into place
+/// when complete.
 public enum ResultsWriter {
     /// Writes `result` to the folder `out`, replacing an older one only when complete.
     public static func write(_ result: RunResult, to out: String, extra: [String: String] = [:]) throws {
@@ -25,9 +28,64 @@ public enum ResultsWriter {
             try put("metrics.json", JSONWriter.string(metrics))
             try put("timings.json", JSONWriter.string(timings))
             try put("per_user.csv", perUser)
-            try put("report.md", report)
+            try put("segments.csv", segmentsCSV(result))
+            if result.variants.contains(where: { $0.perStep != nil }) { try put("per_step.csv", perStepCSV(result)) }
+            if !result.prePeriod.isEmpty { try put("pre_period.csv", prePeriodCSV(result)) }
             for (name, text) in extra { try put(name, text) }
+            // The comparison and the HTML report are computed from the files just written, as
+            // `compare` computes them from a folder on disk: one code path, the same numbers.
+            let folder = try ResultsFolder.load(tmp)
+            var markdown = report
+            var comparison: ComparisonDocument? = nil
+            if result.spec.compare != nil {
+                let doc = try ComparisonDocument.within(folder, settings: ComparisonSettings.resolve(folder))
+                try put("comparison.json", JSONWriter.string(doc.json()))
+                markdown = MarkdownReport.replacingComparison(in: markdown, with: MarkdownReport.comparisonSection(doc))
+                comparison = doc
+            }
+            try put("report.md", markdown)
+            try put("report.html", HTMLReport.render(folder, comparison: comparison))
         }
+    }
+
+    /// `protocol,user,history_events,drift`: the per-user covariates that segment comparisons.
+    public static func segmentsCSV(_ r: RunResult) -> String {
+        var out = "protocol,user,history_events,drift\n"
+        for (p, users) in r.covariates {
+            let prefix = csvField(p.id) + ","
+            for c in users {
+                out += prefix + csvField(r.userIDs[Int(c.user)]) + ",\(c.historyEvents)," + JSONWriter.format(c.drift) + "\n"
+            }
+        }
+        return out
+    }
+
+    /// `protocol,encoder,reduction,user,<metric>…`: each user's pre-period metrics (static profile
+    /// of the history before its last quarter, ranked against that quarter), CUPED's covariate.
+    public static func prePeriodCSV(_ r: RunResult) -> String {
+        let metrics = r.spec.metrics.filter { $0.family != .coverage }
+        var out = "protocol,encoder,reduction,user," + metrics.map(\.name).joined(separator: ",") + "\n"
+        for (p, encoder, reduction, rows) in r.prePeriod {
+            let prefix = [p.id, encoder, reduction].map(csvField).joined(separator: ",") + ","
+            for (u, values) in rows {
+                out += prefix + csvField(r.userIDs[Int(u)]) + "," + values.map { JSONWriter.format($0) }.joined(separator: ",") + "\n"
+            }
+        }
+        return out
+    }
+
+    /// `protocol,variant,step,lists,<metric>…`: prequential variants' metric means at each step.
+    public static func perStepCSV(_ r: RunResult) -> String {
+        let metrics = r.spec.metrics.filter { $0.family != .coverage }
+        var out = "protocol,variant,step,lists," + metrics.map(\.name).joined(separator: ",") + "\n"
+        for v in r.variants {
+            guard let steps = v.perStep else { continue }
+            for (j, s) in steps.enumerated() {
+                out += csvField(v.protocolSpec.id) + "," + csvField(v.variant.id) + ",\(j),\(s.lists),"
+                out += s.values.map { JSONWriter.format($0) }.joined(separator: ",") + "\n"
+            }
+        }
+        return out
     }
 
     /// The deterministic metrics document.

@@ -37,6 +37,9 @@ public struct VariantResult: Sendable {
     /// Per-user values of the per-user metrics (spec order, coverage left out), users ascending.
     public var perUser: [(user: Int32, values: [Double])]
     public var timings: VariantTimings
+    /// Prequential only: per step index j (a user's j-th scored step, 0-based), the mean over
+    /// the users that have one of each per-user metric (spec order), and how many lists that is.
+    public var perStep: [(values: [Double], lists: Int)]? = nil
 }
 
 /// Everything a run produced.
@@ -50,6 +53,12 @@ public struct RunResult: Sendable {
     /// sha256 of the embedding tables' producing weights, by encoder id ("" for none).
     public var weightsSHA256: [(String, String)]
     public var datasetSummary: (users: Int, items: Int, events: Int)
+    /// Per protocol (spec order): history length and drift of every scored user, measured with
+    /// the first encoder's vectors (segments.csv).
+    public var covariates: [(protocolSpec: ProtocolSpec, users: [UserCovariate])] = []
+    /// When the spec has a `compare` block: per protocol, encoder and reduction, each user's
+    /// pre-period metrics (``PrePeriod``; pre_period.csv).
+    public var prePeriod: [(protocolSpec: ProtocolSpec, encoder: String, reduction: String, perUser: [(user: Int32, values: [Double])])] = []
 }
 
 /// Runs every variant of a spec (see docs/spec.md).
@@ -115,6 +124,9 @@ public final class ExperimentRunner {
         var weights: [(String, String)] = []
         let total = spec.variants.count * spec.protocols.count
         var done = 0
+        var covariates: [(protocolSpec: ProtocolSpec, users: [UserCovariate])] = []
+        var prePeriod: [(protocolSpec: ProtocolSpec, encoder: String, reduction: String, perUser: [(user: Int32, values: [Double])])] = []
+        let preQueries = spec.compare == nil ? [] : querySets.map { PrePeriod.queries(from: $0.queries, log: eventLog, excludeSeen: spec.excludeSeen) }
         for encoder in spec.encoders {
             let table = try resolver.resolve(encoder, dataset: dataset, datasetPath: spec.datasetPath, log: log)
             weights.append((encoder.id, table.attributes.weightsSHA256))
@@ -124,6 +136,9 @@ public final class ExperimentRunner {
                 let w = "\(spec.datasetPath): /embeddings/\(encoder.id) has \(zeroRows) all-zero rows; those items score 0 against every profile"
                 warnings.append(w)
                 log("warning: \(w)")
+            }
+            if covariates.isEmpty {
+                covariates = zip(spec.protocols, querySets).map { ($0, UserCovariate.compute(queries: $1.queries, log: eventLog, space: space)) }
             }
             for reduction in spec.reductions {
                 let reduced = try Reductions.apply(reduction, to: space, seed: spec.seed)
@@ -135,6 +150,12 @@ public final class ExperimentRunner {
                         lastReport = Date()
                         log("  \(done)/\(total) lists ranked")
                     }
+                }
+                for (p, pre) in zip(spec.protocols, preQueries) {
+                    var t = RankingTimings()
+                    let lists = engine.rank(pre, strategy: .static, timings: &t)
+                    let metrics = spec.metrics.filter { $0.family != .coverage }
+                    prePeriod.append((p, encoder.id, reduction.id, PrePeriod.perUser(pre, lists: lists, metrics: metrics, k: spec.maxK)))
                 }
                 for (p, qs) in zip(spec.protocols, querySets) {
                     for strategy in spec.strategies {
@@ -153,7 +174,8 @@ public final class ExperimentRunner {
         }
         return RunResult(spec: spec, variants: results, userIDs: dataset.userIDs, warnings: warnings, startTime: startTime,
                          endTime: Date(), weightsSHA256: weights,
-                         datasetSummary: (dataset.userCount, dataset.itemCount, dataset.eventCount))
+                         datasetSummary: (dataset.userCount, dataset.itemCount, dataset.eventCount), covariates: covariates,
+                         prePeriod: prePeriod)
     }
 
     /// Ranks, scores and summarises one variant.
@@ -171,6 +193,7 @@ public final class ExperimentRunner {
         var q = 0
         let queries = qs.queries
         var hits = [Bool](repeating: false, count: spec.maxK)
+        var stepSums: [[Double]] = [], stepLists: [Int] = []
         while q < queries.count {
             let user = queries[q].user
             var sums = [Double](repeating: 0, count: perList.count)
@@ -181,8 +204,17 @@ public final class ExperimentRunner {
                 hits.removeAll(keepingCapacity: true)
                 for it in ranked { hits.append(binarySearch(rel, it)) }
                 hits.withUnsafeBufferPointer { h in
-                    for (j, m) in perList.enumerated() { sums[j] += RankingMetrics.value(m, hits: h, relevantCount: rel.count) }
+                    if stepSums.count == steps {
+                        stepSums.append([Double](repeating: 0, count: perList.count))
+                        stepLists.append(0)
+                    }
+                    for (j, m) in perList.enumerated() {
+                        let value = RankingMetrics.value(m, hits: h, relevantCount: rel.count)
+                        sums[j] += value
+                        stepSums[steps][j] += value
+                    }
                 }
+                stepLists[steps] += 1
                 steps += 1
                 q += 1
             }
@@ -210,8 +242,10 @@ public final class ExperimentRunner {
             peakMemoryBytes: peakMemoryBytes())
         let isPrequential: Bool
         if case .prequential = p { isPrequential = true } else { isPrequential = false }
+        let perStep = isPrequential ? zip(stepSums, stepLists).map { sums, n in (sums.map { $0 / Double(n) }, n) } : nil
         return VariantResult(protocolSpec: p, variant: variant, summaries: summaries, skippedUsers: qs.skippedUsers,
-                             skippedSteps: isPrequential ? qs.skippedSteps : nil, perUser: perUser, timings: timings)
+                             skippedSteps: isPrequential ? qs.skippedSteps : nil, perUser: perUser, timings: timings,
+                             perStep: perStep)
     }
 }
 

@@ -42,6 +42,7 @@ func resultSummary(_ r: RunResult, folder: String) -> String {
             lines.append(line)
         }
     }
-    lines.append("results: \(folder)/ (report.md, metrics.json, per_user.csv, manifest.json, timings.json)")
+    let files = "report.md, report.html, metrics.json, per_user.csv, segments.csv, manifest.json, timings.json" + (r.spec.compare != nil ? ", comparison.json" : "")
+    lines.append("results: \(folder)/ (\(files))")
     return lines.joined(separator: "\n")
 }
