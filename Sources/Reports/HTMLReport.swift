@@ -73,7 +73,7 @@ public enum HTMLReport {
     // MARK: Charts
 
     static let palette = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"]
-    static let labelWidth = 330.0, plotWidth = 380.0, rowHeight = 20.0
+    static let labelWidth = 410.0, plotWidth = 380.0, rowHeight = 20.0
 
     /// Horizontal bars (mean) with whiskers (95% interval), one row per variant.
     static func barChart(_ bars: [(String, Double, (lo: Double, hi: Double)?)]) -> String {
