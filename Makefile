@@ -5,12 +5,12 @@
 
 SWIFT ?= swift
 BIN := .build/release/profilebench
-SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev pkg-config
+SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev zlib1g-dev pkg-config
 
 .PHONY: demo test deps build clean
 
 deps:
-	@if ! pkg-config --exists hdf5-serial openblas lapacke 2>/dev/null || [ ! -f /usr/include/lapacke.h ]; then \
+	@if ! pkg-config --exists hdf5-serial openblas lapacke zlib 2>/dev/null || [ ! -f /usr/include/lapacke.h ]; then \
 		echo "installing system libraries: $(SYSTEM_PACKAGES)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
