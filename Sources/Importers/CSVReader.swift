@@ -290,7 +290,24 @@ public enum ByteText {
         return out
     }
 
-    /// The first offset of an invalid UTF-8 sequence, or nil.
+    /// Valid UTF-8 sequences as they are, every other byte read as ISO-8859-1.
+    public static func repairLatin1(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var out = "", i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            var len = 1
+            if b >= 0xC2 && b <= 0xDF { len = 2 } else if b >= 0xE0 && b <= 0xEF { len = 3 } else if b >= 0xF0 && b <= 0xF4 { len = 4 }
+            if len > 1, i + len <= bytes.count,
+               let s = String(validating: UnsafeBufferPointer(rebasing: bytes[i..<(i + len)]), as: UTF8.self) {
+                out += s; i += len; continue
+            }
+            out.unicodeScalars.append(Unicode.Scalar(b))
+            i += 1
+        }
+        return out
+    }
+
+    /// True when the bytes are valid UTF-8 (a fast pass for ASCII).
     public static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         for b in bytes where b >= 0x80 { return String(validating: bytes, as: UTF8.self) != nil }
         return true

@@ -115,6 +115,7 @@ public final class EventBuilder {
         if hasType { eventType = [] }
         if hasValue { eventValue = [] }
         fixedTypes = typeNames
+        for name in typeNames ?? [] { _ = types.intern(name) }
         nextProgress = options.progressInterval
     }
 
@@ -164,9 +165,14 @@ public final class EventBuilder {
         return false
     }
 
-    /// The type code of `name` (distinct names in order of first appearance, at most 256).
+    /// The type code of `name`: its index in the fixed type names, or (without them) among the
+    /// distinct names in order of first appearance, at most 256.
     public func typeCode(_ name: UnsafeBufferPointer<UInt8>, location: @autoclosure () -> String, column: String) throws -> UInt8? {
         if let c = types.lookup(name) { return UInt8(c) }
+        if let fixed = fixedTypes {
+            try bad("unknown event type", "\(location()): column \(column): \"\(ByteText.display(name))\" is not an event type of this format (\(fixed.joined(separator: ", ")))")
+            return nil
+        }
         guard ByteText.isValidUTF8(name) else {
             try bad("invalid UTF-8", "\(location()): column \(column): invalid UTF-8 in \"\(ByteText.display(name))\"")
             return nil
