@@ -60,11 +60,13 @@ public enum CSVImporter {
         return header
     }
 
-    /// Reads the event rows of `r` (header already read) into `b`.
+    /// Reads the event rows of `r` (header already read) into `b`, in blocks of 1,024 rows.
     static func readEvents(_ r: CSVReader, header: [String], mapping m: ColumnMapping, into b: EventBuilder) throws {
         let width = header.count
         let path = r.path
         let userCol = header[m.user], itemCol = header[m.item], timeCol = header[m.time]
+        var block = EventBuilder.Block()
+        let blockSize = 1024
         while true {
             do {
                 guard try r.next() else { break }
@@ -99,12 +101,18 @@ public enum CSVImporter {
                 try r.withField(m.item) { i -> Bool in
                     guard try b.checkID(u, location: "\(path):\(r.line)", column: userCol),
                           try b.checkID(i, location: "\(path):\(r.line)", column: itemCol) else { return false }
-                    b.add(user: u, item: i, time: time, type: type, value: value)
+                    block.users.append(u)
+                    block.items.append(i)
                     return true
                 }
             }
-            _ = ok
+            guard ok else { continue }
+            block.times.append(time)
+            if let type { block.types.append(type) }
+            if let value { block.values.append(value) }
+            if block.count == blockSize { b.add(block: &block) }
         }
+        b.add(block: &block)
     }
 
     /// Reads an item file: the id column (named `idColumn`, or detected like an event file's item

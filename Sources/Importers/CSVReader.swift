@@ -159,13 +159,20 @@ public final class CSVReader {
 
     /// Parses one record starting at `start` in the buffer.
     private func parse(from start: Int) -> Outcome {
+        // Work on local arrays (moved out and back) so the hot loop has no class-property accesses.
+        var starts = self.starts, ends = self.ends, escaped = self.escaped
+        self.starts = []; self.ends = []; self.escaped = []
         starts.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         escaped.removeAll(keepingCapacity: true)
-        fieldCount = 0
+        var fieldCount = 0
+        defer {
+            self.starts = starts; self.ends = ends; self.escaped = escaped
+            self.fieldCount = fieldCount
+        }
         let delim = delimiter, quote = UInt8(ascii: "\""), lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
         var p = start, newlines = 0
-        let b = buf, n = len
+        let b = buf, n = len, eof = self.eof, quoting = self.quoting
         while true {
             if quoting && p < n && b[p] == quote {
                 p += 1

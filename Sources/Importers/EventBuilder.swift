@@ -201,6 +201,49 @@ public final class EventBuilder {
         return true
     }
 
+    /// Events gathered by `add(block:)`: ids as bytes, the rest as values.
+    public struct Block {
+        public var users = KeyBlock()
+        public var items = KeyBlock()
+        public var times: [Int64] = []
+        public var types: [UInt8] = []
+        public var values: [Float] = []
+        public init() {}
+        public var count: Int { times.count }
+        public mutating func removeAll() {
+            users.removeAll(); items.removeAll()
+            times.removeAll(keepingCapacity: true); types.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Adds the events of `block` (ids checked with `checkID`), in order; the same as `add` event
+    /// by event, with the id lookups of the block overlapped (see `IDTable.intern(block:into:)`).
+    public func add(block: inout Block) {
+        if let catalogue {
+            // Rare path: filter unknown items row by row first.
+            var kept = Block()
+            for k in 0..<block.count {
+                let known = block.items.withKey(k) { catalogue.ids.lookup($0) != nil }
+                if !known {
+                    if options.dropUnknownItems { drop("unknown item"); continue }
+                    unknownItemEvents += 1
+                }
+                block.users.withKey(k) { kept.users.append($0) }
+                block.items.withKey(k) { kept.items.append($0) }
+                kept.times.append(block.times[k])
+                if !block.types.isEmpty { kept.types.append(block.types[k]) }
+                if !block.values.isEmpty { kept.values.append(block.values[k]) }
+            }
+            swap(&kept, &block)
+        }
+        users.intern(block: block.users, into: &eventUser)
+        items.intern(block: block.items, into: &eventItem)
+        eventTime.append(contentsOf: block.times)
+        if eventType != nil { eventType!.append(contentsOf: block.types.isEmpty ? [UInt8](repeating: 0, count: block.count) : block.types) }
+        if eventValue != nil { eventValue!.append(contentsOf: block.values.isEmpty ? [Float](repeating: .nan, count: block.count) : block.values) }
+        block.removeAll()
+    }
+
     public func add(user: String, item: String, time: Int64, type: UInt8? = nil, value: Float? = nil) {
         var u = user, i = item
         u.withUTF8 { ub in i.withUTF8 { ib in _ = add(user: ub, item: ib, time: time, type: type, value: value) } }

@@ -7,7 +7,7 @@ import Statistics
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput against references measured in the same process.",
-        subcommands: [BenchScoring.self])
+        subcommands: [BenchScoring.self, BenchImport.self])
 }
 
 struct BenchScoring: ParsableCommand {

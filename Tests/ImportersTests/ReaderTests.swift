@@ -194,6 +194,32 @@ final class IDTableAndKCoreTests: XCTestCase {
         XCTAssertEqual(t.intern(""), UInt32(order.count))  // the empty key is a key like any other
     }
 
+    func testIDTableLongKeysSharedPrefixesAndBlocks() {
+        // Keys longer than the 8 bytes kept in a slot, lengths past 31, NUL bytes: all distinct.
+        var keys: [[UInt8]] = [[], [0], [0, 0], Array("a".utf8), Array("a\u{0}".utf8)]
+        for k in 0..<3000 {
+            keys.append(Array("prefix-shared-\(k)".utf8))
+            keys.append(Array(String(repeating: "x", count: 40 + k % 7).utf8) + Array("\(k)".utf8))
+        }
+        var single = IDTable(), blocked = IDTable()
+        var viaSingle: [UInt32] = [], viaBlock: [UInt32] = []
+        var block = KeyBlock()
+        for round in 0..<2 {
+            for key in keys {
+                viaSingle.append(key.withUnsafeBufferPointer { single.intern($0).id })
+                key.withUnsafeBufferPointer { block.append($0) }
+                if block.count == 100 { blocked.intern(block: block, into: &viaBlock); block.removeAll() }
+            }
+            _ = round
+        }
+        blocked.intern(block: block, into: &viaBlock)
+        XCTAssertEqual(viaSingle, viaBlock)
+        XCTAssertEqual(single.count, keys.count)
+        XCTAssertEqual(viaSingle.prefix(keys.count).map(Int.init), Array(0..<keys.count))
+        XCTAssertEqual(Array(viaSingle.suffix(keys.count)), Array(viaSingle.prefix(keys.count)))
+        for (i, key) in keys.enumerated() { XCTAssertEqual(Array(blocked.key(i).utf8), key) }
+    }
+
     func testKCoreIsIterative() {
         // u0: i0 i1 i2; u1: i0 i1; u2: i2. With k=2 for both: u2 goes (1 event), then i2 has 1
         // event, so it goes, then u0 has 2: stable.
