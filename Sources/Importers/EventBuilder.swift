@@ -169,6 +169,10 @@ public final class EventBuilder {
     /// distinct names in order of first appearance, at most 256.
     public func typeCode(_ name: UnsafeBufferPointer<UInt8>, location: @autoclosure () -> String, column: String) throws -> UInt8? {
         if let c = types.lookup(name) { return UInt8(c) }
+        if name.isEmpty {
+            try bad("empty event type", "\(location()): column \(column) is empty")
+            return nil
+        }
         if let fixed = fixedTypes {
             try bad("unknown event type", "\(location()): column \(column): \"\(ByteText.display(name))\" is not an event type of this format (\(fixed.joined(separator: ", ")))")
             return nil

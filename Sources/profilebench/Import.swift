@@ -7,9 +7,9 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import events (and item text) from a researcher's files into a ProfileBench dataset.",
         discussion: """
-        Streaming: memory grows with the number of users, items and events kept, not with the
-        input text. Gzip input is read transparently. Users and items get dense ids in order of
-        first appearance among the events kept. The output replaces --out only when complete.
+        Streaming: memory grows with the number of users, items and events kept, not with the \
+        input text. Gzip input is read transparently. Users and items get dense ids in order of \
+        first appearance among the events kept. The output replaces --out only when complete. \
         See docs/import.md.
         """,
         subcommands: [ImportCSV.self, ImportJSONL.self, ImportAmazon.self, ImportRecBole.self,
