@@ -80,13 +80,13 @@ public enum CSVImporter {
                 try b.bad("wrong field count", "\(path):\(r.line): expected \(width) fields (as in the header), found \(r.fieldCount)")
                 continue
             }
-            guard let time = r.withField(m.time, TimeParsing.parse) else {
+            guard let time = TimeParsing.parse(r.field(m.time)) else {
                 try b.bad("unparsable time", "\(path):\(r.line): column \(timeCol): cannot read \"\(r.displayValue(m.time))\" as a time (unix seconds, unix milliseconds or ISO-8601)")
                 continue
             }
             var value: Float?
             if let vc = m.value {
-                guard let v = r.withField(vc, NumberParsing.float) else {
+                guard let v = NumberParsing.float(r.field(vc)) else {
                     try b.bad("unparsable value", "\(path):\(r.line): column \(header[vc]): cannot read \"\(r.displayValue(vc))\" as a number")
                     continue
                 }
@@ -94,19 +94,16 @@ public enum CSVImporter {
             }
             var type: UInt8?
             if let tc = m.type {
-                guard let t = try r.withField(tc, { try b.typeCode($0, location: "\(path):\(r.line)", column: header[tc]) }) else { continue }
+                guard let t = try b.typeCode(r.field(tc), location: "\(path):\(r.line)", column: header[tc]) else { continue }
                 type = t
             }
-            let ok = try r.withField(m.user) { u in
-                try r.withField(m.item) { i -> Bool in
-                    guard try b.checkID(u, location: "\(path):\(r.line)", column: userCol),
-                          try b.checkID(i, location: "\(path):\(r.line)", column: itemCol) else { return false }
-                    block.users.append(u)
-                    block.items.append(i)
-                    return true
-                }
+            let u = r.field(m.user), i = r.field(m.item)
+            if EventBuilder.check(u) != .ok || EventBuilder.check(i) != .ok {
+                guard try b.checkID(u, location: "\(path):\(r.line)", column: userCol),
+                      try b.checkID(i, location: "\(path):\(r.line)", column: itemCol) else { continue }
             }
-            guard ok else { continue }
+            block.users.append(u)
+            block.items.append(i)
             block.times.append(time)
             if let type { block.types.append(type) }
             if let value { block.values.append(value) }

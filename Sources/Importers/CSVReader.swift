@@ -36,10 +36,11 @@ public final class CSVReader {
     private var pos = 0
     private var eof = false
     private var nextLine = 1
-    private var starts: [Int] = []
-    private var ends: [Int] = []
-    private var escaped: [Bool] = []
-    private var scratch: [UInt8] = []
+    /// Per field of the current record: start and end offsets in `buf`; bit 62 of the end
+    /// marks a quoted field holding `""` escapes.
+    private var spans: UnsafeMutablePointer<Int>
+    private var spanCapacity = 64
+    private static let escapedBit = 1 << 62
 
     /// Opens `path`; with `delimiter` nil, the delimiter is sniffed from the first line: the
     /// most frequent of comma, tab and semicolon outside quotes (comma when none occurs).
@@ -50,14 +51,22 @@ public final class CSVReader {
         cap = max(bufferSize, 64)
         buf = .allocate(capacity: cap)
         self.delimiter = delimiter ?? UInt8(ascii: ",")
-        starts.reserveCapacity(32); ends.reserveCapacity(32); escaped.reserveCapacity(32)
+        spans = .allocate(capacity: 2 * spanCapacity)
         try fill()
         while !eof && len < 3 { try fill() }
         if len >= 3, buf[0] == 0xEF, buf[1] == 0xBB, buf[2] == 0xBF { pos = 3 }
         if delimiter == nil { self.delimiter = try sniffDelimiter() }
     }
 
-    deinit { buf.deallocate() }
+    deinit { buf.deallocate(); spans.deallocate() }
+
+    private func growSpans() {
+        let bigger = UnsafeMutablePointer<Int>.allocate(capacity: 4 * spanCapacity)
+        bigger.update(from: spans, count: 2 * spanCapacity)
+        spans.deallocate()
+        spans = bigger
+        spanCapacity *= 2
+    }
 
     /// Bytes read so far from the file (uncompressed), for progress.
     public private(set) var bytesRead = 0
@@ -144,6 +153,7 @@ public final class CSVReader {
                 pos = end
                 line = nextLine
                 nextLine += newlines
+                unescapeInPlace()
                 return true
             case .needMore:
                 compact()
@@ -159,16 +169,14 @@ public final class CSVReader {
 
     /// Parses one record starting at `start` in the buffer.
     private func parse(from start: Int) -> Outcome {
-        // Work on local arrays (moved out and back) so the hot loop has no class-property accesses.
-        var starts = self.starts, ends = self.ends, escaped = self.escaped
-        self.starts = []; self.ends = []; self.escaped = []
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        escaped.removeAll(keepingCapacity: true)
         var fieldCount = 0
-        defer {
-            self.starts = starts; self.ends = ends; self.escaped = escaped
-            self.fieldCount = fieldCount
+        var f = spans, fcap = spanCapacity
+        defer { self.fieldCount = fieldCount }
+        @inline(__always) func push(_ start: Int, _ end: Int) {
+            if fieldCount == fcap { growSpans(); f = spans; fcap = spanCapacity }
+            f[2 * fieldCount] = start
+            f[2 * fieldCount + 1] = end
+            fieldCount += 1
         }
         let delim = delimiter, quote = UInt8(ascii: "\""), lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
         var p = start, newlines = 0
@@ -196,8 +204,7 @@ public final class CSVReader {
                         p += 1
                     }
                 }
-                starts.append(contentStart); ends.append(contentEnd); escaped.append(hasEscapes)
-                fieldCount += 1
+                push(contentStart, hasEscapes ? contentEnd | Self.escapedBit : contentEnd)
                 if p >= n { return eof ? .complete(end: p, newlines: newlines + 1) : .needMore }
                 let c = b[p]
                 if c == delim { p += 1; continue }
@@ -219,8 +226,7 @@ public final class CSVReader {
                 p += 1
             }
             if p >= n && !eof { return .needMore }
-            starts.append(fieldStart); ends.append(p); escaped.append(false)
-            fieldCount += 1
+            push(fieldStart, p)
             if p >= n { return .complete(end: p, newlines: newlines + 1) }
             let c = b[p]
             if c == delim { p += 1; continue }
@@ -230,19 +236,33 @@ public final class CSVReader {
         }
     }
 
-    /// Calls `body` with the bytes of field `i` of the current record (quotes removed, `""`
-    /// turned into `"`).
+    /// Turns `""` into `"` in the quoted fields of the record just read, in the buffer (the
+    /// record is complete and will not be parsed again, and the text only shrinks).
+    private func unescapeInPlace() {
+        for i in 0..<fieldCount where spans[2 * i + 1] & Self.escapedBit != 0 {
+            let s = spans[2 * i], e = spans[2 * i + 1] & ~Self.escapedBit
+            var p = s, q = s
+            while p < e {
+                buf[q] = buf[p]
+                p += buf[p] == UInt8(ascii: "\"") ? 2 : 1
+                q += 1
+            }
+            spans[2 * i + 1] = q
+        }
+    }
+
+    /// The bytes of field `i` of the current record (quotes removed, `""` turned into `"`),
+    /// valid until the next call to `next()`.
+    @inline(__always)
+    public func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        let s = spans[2 * i]
+        return UnsafeBufferPointer(start: buf + s, count: spans[2 * i + 1] - s)
+    }
+
+    /// Calls `body` with the bytes of field `i` of the current record (see `field(_:)`).
     @inline(__always)
     public func withField<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let s = starts[i], e = ends[i]
-        if !escaped[i] { return try body(UnsafeBufferPointer(start: buf + s, count: e - s)) }
-        scratch.removeAll(keepingCapacity: true)
-        var p = s
-        while p < e {
-            scratch.append(buf[p])
-            p += buf[p] == UInt8(ascii: "\"") ? 2 : 1
-        }
-        return try scratch.withUnsafeBufferPointer { try body($0) }
+        try body(field(i))
     }
 
     /// Field `i` as a string, or nil when its bytes are not valid UTF-8.

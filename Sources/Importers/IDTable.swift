@@ -19,6 +19,7 @@ public struct IDTable: Sendable {
     private var offsets: [Int] = [0]
     private var hashes: [UInt64] = []  // per id, for growing the table
     private var readAhead: UInt32 = 0  // keeps the read-ahead loads of `intern(block:)` alive
+    private var scratch: [UInt64] = []  // hashes and words of a block
     private var slots = [Slot](repeating: Slot(), count: 1024)
     private var mask = 1023
     public private(set) var count = 0
@@ -123,20 +124,29 @@ public struct IDTable: Sendable {
     public mutating func intern(block: KeyBlock, into ids: inout [UInt32]) {
         let n = block.count
         guard n > 0 else { return }
-        var hs = [UInt64](repeating: 0, count: n), ws = [UInt64](repeating: 0, count: n)
+        if scratch.count < 2 * n { scratch = [UInt64](repeating: 0, count: 2 * n) }
         var touched: UInt32 = 0
-        slots.withUnsafeBufferPointer { sl in
-            for k in 0..<n {
-                block.withKey(k) { key in
-                    let w = Self.word(key), h = Self.hash(key, w)
-                    ws[k] = w; hs[k] = h
-                    touched ^= sl[Self.position(h, mask)].tag
+        let m = mask
+        block.withBuffers { bytes, ends in
+            scratch.withUnsafeMutableBufferPointer { hw in
+                slots.withUnsafeBufferPointer { sl in
+                    var start = 0
+                    for k in 0..<n {
+                        let key = UnsafeBufferPointer(start: bytes.baseAddress.map { $0 + start }, count: ends[k] - start)
+                        let w = Self.word(key), h = Self.hash(key, w)
+                        hw[2 * k] = h; hw[2 * k + 1] = w
+                        touched ^= sl[Self.position(h, m)].tag
+                        start = ends[k]
+                    }
                 }
             }
-        }
-        readAhead = touched
-        for k in 0..<n {
-            block.withKey(k) { key in ids.append(intern(key, hash: hs[k], word: ws[k]).id) }
+            readAhead = touched
+            var start = 0
+            for k in 0..<n {
+                let key = UnsafeBufferPointer(start: bytes.baseAddress.map { $0 + start }, count: ends[k] - start)
+                ids.append(intern(key, hash: scratch[2 * k], word: scratch[2 * k + 1]).id)
+                start = ends[k]
+            }
         }
     }
 
@@ -204,6 +214,12 @@ public struct KeyBlock: Sendable {
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
+    }
+
+    /// The keys' bytes back to back and the end offset of each.
+    @inline(__always)
+    func withBuffers<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int>) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBufferPointer { b in try ends.withUnsafeBufferPointer { e in try body(b, e) } }
     }
 
     @inline(__always)
