@@ -271,7 +271,13 @@ public final class EventBuilder {
             summary.warnings.append("the item file repeats \(c.duplicateRows) item ids (the first row of each is kept)")
         }
 
-        // Dense ids in order of first appearance among the surviving events.
+        // Dense ids in order of first appearance among the surviving events. The provisional ids
+        // are already in order of first appearance, so when nothing was dropped they are final.
+        if removedNone(alive) {
+            guard n > 0 else { throw ImportError("\(source): nothing to import: no event was read") }
+            return result(user: eventUser, item: eventItem, time: eventTime, type: eventType, value: eventValue,
+                          userIDs: (0..<users.count).map { users.key($0) }, itemIDs: (0..<items.count).map { items.key($0) })
+        }
         var userMap = [Int32](repeating: -1, count: users.count), itemMap = [Int32](repeating: -1, count: items.count)
         var userOrder: [Int] = [], itemOrder: [Int] = []
         let kept = alive.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -293,8 +299,14 @@ public final class EventBuilder {
             let why = n == 0 ? "no event was read" : "all \(n) events were dropped (\(summary.dropped.map { "\($0.count) \($0.reason)" }.joined(separator: ", ")))"
             throw ImportError("\(source): nothing to import: \(why)")
         }
-        let itemIDs = itemOrder.map { items.key($0) }
-        let userIDs = userOrder.map { users.key($0) }
+        return result(user: outUser, item: outItem, time: outTime, type: outType, value: outValue,
+                      userIDs: userOrder.map { users.key($0) }, itemIDs: itemOrder.map { items.key($0) })
+    }
+
+    private func removedNone(_ alive: [Bool]) -> Bool { !alive.contains(false) }
+
+    private func result(user: [UInt32], item: [UInt32], time: [Int64], type: [UInt8]?, value: [Float]?,
+                        userIDs: [String], itemIDs: [String]) -> ImportResult {
         var fields: [(name: String, values: [String])] = []
         if let c = catalogue {
             let rowOf = itemIDs.map { c.ids.lookup($0).map(Int.init) }
@@ -303,11 +315,11 @@ public final class EventBuilder {
             }
         }
         let typeNames = fixedTypes ?? (0..<types.count).map { types.key($0) }
-        let dataset = Dataset(eventUser: outUser, eventItem: outItem, eventTime: outTime, eventType: outType,
-                              typeNames: outType == nil ? [] : typeNames, eventValue: outValue,
+        let dataset = Dataset(eventUser: user, eventItem: item, eventTime: time, eventType: type,
+                              typeNames: type == nil ? [] : typeNames, eventValue: value,
                               itemIDs: itemIDs, userIDs: userIDs, itemFields: fields)
         var s = summary
-        s.users = userIDs.count; s.items = itemIDs.count; s.events = kept; s.rows = rows
+        s.users = userIDs.count; s.items = itemIDs.count; s.events = user.count; s.rows = rows
         return ImportResult(dataset: dataset, summary: s)
     }
 
