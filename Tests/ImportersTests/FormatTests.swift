@@ -63,6 +63,15 @@ final class CSVImporterTests: TempDirTestCase {
         assertError(try csv(p, columns: .init(user: "whom")), "\(p): no column named \"whom\" (given with --user-col); the header has who, what, when, qty")
     }
 
+    func testUsersFileIsChecked() throws {
+        let users = try file("users.csv", "userId;age\n7;30\n")
+        var c = CSVImporter.Config()
+        c.users = users
+        let r = try CSVImporter.run(events: fixture("csv/events.tsv"), config: c, options: ImportOptions())
+        XCTAssertEqual(r.summary.warnings, ["1 users of the events are not in \(users)"])
+        XCTAssertEqual(r.summary.notes.last, "\(users): 1 users")
+    }
+
     // MARK: Malformed rows: the first one is an error naming the file, the line, the column and the value.
 
     func testMissingColumn() throws {
