@@ -83,7 +83,7 @@ struct BenchImport: ParsableCommand {
             return z ^ (z >> 31)
         }
         let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        FileManager.default.createFile(atPath: tmp, contents: nil)
+        guard FileManager.default.createFile(atPath: tmp, contents: nil) else { throw BenchError("\(tmp): cannot create") }
         guard let h = FileHandle(forWritingAtPath: tmp) else { throw BenchError("\(tmp): cannot create") }
         var buf: [UInt8] = []
         buf.reserveCapacity(1 << 22)
