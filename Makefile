@@ -6,7 +6,7 @@
 
 SWIFT ?= swift
 BIN := .build/release/profilebench
-SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev pkg-config
+SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev zlib1g-dev pkg-config
 
 .PHONY: demo test deps build models clean regression-baseline
 
@@ -14,7 +14,7 @@ SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev pkg-config
 REGRESSION_DATA := synth --out data/regression.h5 --users 200 --items 300 --events-per-user 30 --seed 7
 
 deps:
-	@if ! pkg-config --exists hdf5-serial openblas lapacke 2>/dev/null || [ ! -f /usr/include/lapacke.h ]; then \
+	@if ! pkg-config --exists hdf5-serial openblas lapacke zlib 2>/dev/null || [ ! -f /usr/include/lapacke.h ]; then \
 		echo "installing system libraries: $(SYSTEM_PACKAGES)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \

@@ -20,6 +20,7 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-serial",
                        providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS"]),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
         .target(name: "JSON"),
@@ -31,6 +32,8 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["JSON"]),
         .target(name: "FeatureHashing"),
         .target(name: "Datasets", dependencies: ["HDF5Kit", "AtomicIO", "Statistics"]),
+        // Streaming importers (CSV, JSON lines, Amazon, RecBole, MovieLens, RetailRocket) into a Dataset.
+        .target(name: "Importers", dependencies: ["CZlib", "Datasets"]),
         .target(name: "Profiles", dependencies: ["Experiments"]),
         .target(name: "Retrieval", dependencies: ["Experiments"]),
         .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "LinearAlgebra", "Profiles",
@@ -40,8 +43,8 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO", "Comparisons",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "profilebench", dependencies: [
-            "Runner", "Reports", "Comparisons", "Datasets", "AtomicIO", "Experiments", "Retrieval", "JSON", "LinearAlgebra", "Statistics",
-            "Encoders",
+            "Runner", "Reports", "Comparisons", "Datasets", "Importers", "AtomicIO", "Experiments", "Retrieval", "JSON",
+            "LinearAlgebra", "Statistics", "Encoders",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Sentence encoders: BERT tokenization, safetensors weights, BERT/MPNet forward passes.
@@ -58,6 +61,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "FeatureHashing"]),
         .testTarget(name: "CLITests", dependencies: ["Datasets", "HDF5Kit"]),
         .testTarget(name: "ComparisonsTests", dependencies: ["Comparisons", "Statistics", "JSON"]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Datasets"],
+                    exclude: ["Fixtures"]),  // read from disk by path
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"],
                     exclude: ["Fixtures"]),  // JSON read from disk, see FixtureLoading.swift
         .testTarget(name: "EncoderTests", dependencies: ["Encoders", "Tokenizers", "SafeTensors"],

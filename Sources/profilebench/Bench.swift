@@ -8,7 +8,7 @@ import Statistics
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput against references measured in the same process.",
-        subcommands: [BenchScoring.self, BenchEncode.self])
+        subcommands: [BenchScoring.self, BenchEncode.self, BenchImport.self])
 }
 
 struct BenchScoring: ParsableCommand {

@@ -9,8 +9,8 @@ struct ProfileBench: ParsableCommand {
         abstract: "Compare dynamic user-profile update strategies for recommendation, from a JSON spec to verified metric tables.",
         discussion: "See README.md and docs/ for the spec format, the dataset layout and the metric definitions.",
         version: "0.1.0",
-        subcommands: [Synth.self, Encode.self, Inspect.self, Validate.self, Run.self, Compare.self, Check.self, Reproduce.self,
-                      Eval.self, Bench.self]
+        subcommands: [Synth.self, Import.self, Encode.self, Inspect.self, Validate.self, Run.self, Compare.self, Check.self,
+                      Reproduce.self, Eval.self, Bench.self]
     )
 }
 

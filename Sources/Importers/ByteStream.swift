@@ -1,0 +1,78 @@
+import CZlib
+import Foundation
+
+/// An input that cannot be read, naming the file.
+public struct ImportError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// A file read in chunks, gunzipped on the fly when it starts with the gzip magic bytes
+/// (1f 8b), whatever its name. Plain files go through read(2), gzip files through zlib's gzread.
+public final class ByteStream {
+    public let path: String
+    /// True when the file is gzip-compressed.
+    public let isGzip: Bool
+    private var fd: Int32 = -1
+    private var gz: gzFile?
+
+    public init(path: String) throws {
+        self.path = path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw ImportError("\(path): no such file")
+        }
+        if isDir.boolValue { throw ImportError("\(path): is a folder, expected a file") }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ImportError("\(path): cannot open: \(String(cString: strerror(errno)))") }
+        var magic: (UInt8, UInt8) = (0, 0)
+        let n = withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) }
+        isGzip = n == 2 && magic.0 == 0x1f && magic.1 == 0x8b
+        if isGzip {
+            // gzdopen takes the descriptor over (gzclose closes it).
+            guard let g = gzdopen(fd, "rb") else {
+                close(fd)
+                throw ImportError("\(path): cannot open as gzip")
+            }
+            gzbuffer(g, 1 << 18)
+            gz = g
+        } else {
+            self.fd = fd
+        }
+    }
+
+    deinit {
+        if let gz { gzclose(gz) }
+        if fd >= 0 { close(fd) }
+    }
+
+    /// Reads up to `count` bytes into `buffer`; 0 means the end of the file.
+    public func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int {
+        if let gz {
+            let n = gzread(gz, buffer, UInt32(min(count, Int(Int32.max))))
+            if n < 0 {
+                var errnum: Int32 = 0
+                let msg = gzerror(gz, &errnum).map { String(cString: $0) } ?? "unknown error"
+                throw ImportError("\(path): corrupt gzip data: \(msg)")
+            }
+            if n == 0 {
+                var errnum: Int32 = 0
+                let msg = gzerror(gz, &errnum).map { String(cString: $0) } ?? ""
+                if errnum != Z_OK { throw ImportError("\(path): corrupt gzip data: \(msg.isEmpty ? "truncated" : msg)") }
+            }
+            return Int(n)
+        }
+        while true {
+            let n = Foundation.read(fd, buffer, count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw ImportError("\(path): read error: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Size of the file on disk (compressed size for gzip), for progress.
+    public var fileSize: Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
+    }
+}
