@@ -29,7 +29,7 @@ for m in minilm-l6:all-MiniLM-L6-v2 mpnet-base:all-mpnet-base-v2; do
 import json, re, sys
 name, ref, ours = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
 s, e, s2, e2 = map(float, sys.argv[4:8])
-rate = float(re.search(r"texts in [0-9.]+ s: ([0-9.]+) texts/s", ours).group(1))
+rate = float(re.search(r" in [0-9.]+ s: ([0-9.]+) texts/s", ours).group(1))
 print(ours)
 print(f"{name}: sentence-transformers {ref['texts_per_s']} texts/s, profilebench {rate:.1f} texts/s: {rate / ref['texts_per_s']:.2f}x in process; "
       f"whole process {e - s:.1f} s vs {e2 - s2:.1f} s: {(e - s) / (e2 - s2):.2f}x")
