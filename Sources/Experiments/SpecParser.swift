@@ -38,7 +38,7 @@ public enum SpecParser {
         }
         let r = Reader(file: path)
         let top = try r.object(root, at: "", keys: ["name", "dataset", "protocol", "encoders", "strategies", "event_weights",
-                                                    "reductions", "metrics", "exclude_seen", "compare", "seed", "description"])
+                                                    "reductions", "metrics", "exclude_seen", "compare", "seed", "sample_users", "description"])
         let name = try top["name"].map { try r.string($0, at: "name", nonEmpty: true) }
             ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         if name.contains("/") || name == "." || name == ".." {
@@ -115,11 +115,17 @@ public enum SpecParser {
                 }
             }
         }
+        var sampleUsers: Int?
+        if let v = top["sample_users"] {
+            guard let n = v.intValue else { throw SpecError(file: path, path: "sample_users", message: "must be an integer (got \(describe(v)))") }
+            guard n >= 1 else { throw SpecError(file: path, path: "sample_users", message: "must be >= 1 (got \(n))") }
+            sampleUsers = n
+        }
         if top["description"] != nil { _ = try r.string(top["description"]!, at: "description", nonEmpty: false) }
 
         return ExperimentSpec(name: name, dataset: dataset, datasetPath: datasetPath, protocols: protocols, encoders: encoders,
                               strategies: strategies, eventWeights: weights, reductions: reductions, metrics: metrics,
-                              excludeSeen: excludeSeen, compare: compare, seed: seed, sourcePath: path, sourceText: text)
+                              excludeSeen: excludeSeen, compare: compare, seed: seed, sampleUsers: sampleUsers, sourcePath: path, sourceText: text)
     }
 
     static func parseProtocol(_ v: JSONValue, at p: String, _ r: Reader) throws -> ProtocolSpec {

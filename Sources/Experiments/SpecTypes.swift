@@ -196,6 +196,8 @@ public struct ExperimentSpec: Sendable {
     public var excludeSeen: Bool
     public var compare: CompareSpec?
     public var seed: UInt64
+    /// Evaluate only a seeded sample of this many users (of those with events); nil: all.
+    public var sampleUsers: Int?
     /// The spec file's path and bytes (for the manifest and its sha256).
     public var sourcePath: String
     public var sourceText: String

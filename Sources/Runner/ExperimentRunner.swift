@@ -116,7 +116,9 @@ public final class ExperimentRunner {
         var warnings: [String] = []
         log("dataset \(spec.datasetPath): \(dataset.userCount) users, \(dataset.itemCount) items, \(dataset.eventCount) events")
         let eventLog = EventLog(dataset: dataset, eventWeights: spec.eventWeights)
-        let querySets = spec.protocols.map { QuerySet(log: eventLog, protocol: $0.implementation, excludeSeen: spec.excludeSeen) }
+        let sample = spec.sampleUsers.map { sampleUsers(count: $0, log: eventLog) }
+        if let sample { log("evaluating a seeded sample of \(sample.count) users") }
+        let querySets = spec.protocols.map { QuerySet(log: eventLog, protocol: $0.implementation, excludeSeen: spec.excludeSeen, users: sample) }
         for (p, qs) in zip(spec.protocols, querySets) {
             log("protocol \(p.id): \(qs.queries.count) ranked lists for \(qs.scoredUsers) users (\(qs.skippedUsers) users skipped)")
         }
@@ -246,6 +248,21 @@ public final class ExperimentRunner {
         return VariantResult(protocolSpec: p, variant: variant, summaries: summaries, skippedUsers: qs.skippedUsers,
                              skippedSteps: isPrequential ? qs.skippedSteps : nil, perUser: perUser, timings: timings,
                              perStep: perStep)
+    }
+}
+
+extension ExperimentRunner {
+    /// A seeded sample of `count` users among those with events (all of them if fewer): a
+    /// partial Fisher–Yates shuffle driven by the spec seed's "sample-users" stream.
+    func sampleUsers(count: Int, log: EventLog) -> Set<Int> {
+        var active = (0..<log.userCount).filter { log.count(of: $0) > 0 }
+        guard count < active.count else { return Set(active) }
+        var rng = SeededGenerator(seed: spec.seed, label: "sample-users")
+        for i in 0..<count {
+            let j = i + rng.uniformIndex(active.count - i)
+            active.swapAt(i, j)
+        }
+        return Set(active[0..<count])
     }
 }
 

@@ -104,7 +104,7 @@ extension ProtocolSpec {
 extension QuerySet {
     /// Builds the ranked lists of `proto` over `log`. With `excludeSeen`, the items of the
     /// absorbed events are removed from the relevant set; a list left with none is skipped.
-    public init(log: EventLog, protocol proto: any EvaluationProtocol, excludeSeen: Bool) {
+    public init(log: EventLog, protocol proto: any EvaluationProtocol, excludeSeen: Bool, users: Set<Int>? = nil) {
         var queries: [Query] = []
         var active = 0, skippedUsers = 0, skippedSteps = 0, scoredUsers = 0
         var seen = Set<Int32>()
@@ -112,6 +112,7 @@ extension QuerySet {
             for u in 0..<log.userCount {
                 let s = log.start[u], n = log.count(of: u)
                 if n == 0 { continue }
+                if let users, !users.contains(u) { continue }
                 active += 1
                 let cuts = proto.cuts(count: n, times: UnsafeBufferPointer(rebasing: times[s..<(s + n)]))
                 var scored = false
