@@ -10,8 +10,12 @@ SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev zlib1g-dev pkg-con
 
 .PHONY: demo test deps build models clean regression-baseline
 
-# The regression gate's dataset: small, deterministic, made fresh each time (never committed).
+# The regression gates' datasets: made fresh each time (never committed) — a small synthetic
+# one, and the real Beauty and ML-100K data imported from ../shared/data.
+SHARED ?= ../shared
 REGRESSION_DATA := synth --out data/regression.h5 --users 200 --items 300 --events-per-user 30 --seed 7
+REGRESSION_BEAUTY := import csv $(SHARED)/data/amazon2014-beauty/events.csv --items $(SHARED)/data/amazon2014-beauty/items.csv --out data/regression-beauty.h5 --quiet
+REGRESSION_ML100K := import recbole $(SHARED)/data/ml-100k --out data/regression-ml100k.h5 --quiet
 
 deps:
 	@if ! pkg-config --exists hdf5-serial openblas lapacke zlib 2>/dev/null || [ ! -f /usr/include/lapacke.h ]; then \
@@ -42,10 +46,14 @@ test: deps models
 	$(SWIFT) build --product profilebench
 	$(SWIFT) test
 
-regression-baseline: deps
+regression-baseline: deps models
 	$(SWIFT) build --product profilebench
 	.build/debug/profilebench $(REGRESSION_DATA)
 	.build/debug/profilebench run experiments/regression.json --out results/regression --quiet
+	.build/debug/profilebench $(REGRESSION_BEAUTY)
+	.build/debug/profilebench run experiments/regression-beauty.json --out results/regression-beauty --quiet
+	.build/debug/profilebench $(REGRESSION_ML100K)
+	.build/debug/profilebench run experiments/regression-ml100k.json --out results/regression-ml100k --quiet
 
 clean:
 	rm -rf .build

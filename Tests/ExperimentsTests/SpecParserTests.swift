@@ -51,7 +51,7 @@ final class SpecParserTests: XCTestCase {
 
     func testUnknownKeyWithDidYouMean() {
         XCTAssertEqual(error(replacing("\"seed\": 7", "\"sede\": 7")),
-                       "spec.json: sede is not a known key; did you mean \"seed\"? (allowed: name, dataset, protocol, encoders, strategies, event_weights, reductions, metrics, exclude_seen, compare, seed, description)")
+                       "spec.json: sede is not a known key; did you mean \"seed\"? (allowed: name, dataset, protocol, encoders, strategies, event_weights, reductions, metrics, exclude_seen, compare, seed, sample_users, description)")
         XCTAssertTrue(error(replacing("\"half_life_days\": 14", "\"half_life_dayz\": 14"))
             .hasPrefix("spec.json: strategies[1].half_life_dayz is not a known key; did you mean \"half_life_days\"?"))
     }
@@ -86,6 +86,13 @@ final class SpecParserTests: XCTestCase {
                        "spec.json: strategies[0].name must be static, mean, decay or concat (got \"statik\"); did you mean \"static\"?")
         XCTAssertEqual(error(replacing("{\"name\": \"decay\", \"half_life_days\": 14}", "{\"name\": \"decay\"}")),
                        "spec.json: strategies[1] decay needs exactly one of half_life_days, half_life_events")
+    }
+
+    func testSampleUsers() throws {
+        XCTAssertNil(try parse(valid).sampleUsers)
+        XCTAssertEqual(try parse(replacing("\"seed\": 7", "\"seed\": 7, \"sample_users\": 250")).sampleUsers, 250)
+        XCTAssertEqual(error(replacing("\"seed\": 7", "\"seed\": 7, \"sample_users\": 0")), "spec.json: sample_users must be >= 1 (got 0)")
+        XCTAssertEqual(error(replacing("\"seed\": 7", "\"seed\": 7, \"sample_users\": 2.5")), "spec.json: sample_users must be an integer (got 2.5)")
     }
 
     func testDuplicateVariantsAreErrors() {

@@ -67,4 +67,13 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(all.queries.map(\.user), [0, 1])
         XCTAssertEqual(all.queries[0].relevant, [1])
     }
+
+    func testQuerySetRestrictedToSampledUsers() {
+        let d = tinyDataset(items: [1, 2, 3, 4, 5, 5, 6, 7, 8, 9], users: [0, 0, 0, 0, 0, 1, 1, 1, 1, 1], times: Array(0..<10))
+        let log = EventLog(dataset: d, eventWeights: [])
+        let qs = QuerySet(log: log, protocol: HoldoutProtocol(history: 0.6, update: 0.2, test: 0.2), excludeSeen: true, users: [1])
+        XCTAssertEqual(qs.queries.map(\.user), [1])
+        XCTAssertEqual(qs.activeUsers, 1)
+        XCTAssertEqual(qs.skippedUsers, 0)
+    }
 }
