@@ -25,26 +25,10 @@ final class CLITests: XCTestCase {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path
     }()
 
-    struct Output { var status: Int32; var stdout: String; var stderr: String }
+    typealias Output = ProcessOutput
 
     @discardableResult
-    func pb(_ args: String...) throws -> Output {
-        guard let bin = Self.binary else {
-            XCTFail("profilebench executable not found: build it first (`swift build --product profilebench`)")
-            return Output(status: -1, stdout: "", stderr: "")
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
-    }
+    func pb(_ args: String...) throws -> Output { try runProfileBench(args, in: dir) }
 
     func spec(_ name: String, dataset: String = "d.h5", metrics: String = "[\"recall@5\", \"ndcg@5\", \"coverage@5\"]",
               encoder: String = "hash-32", weights: String = "{\"view\": 1, \"purchase\": 3}", extra: String = "") throws -> String {

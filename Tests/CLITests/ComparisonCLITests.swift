@@ -163,23 +163,5 @@ extension CLITests {
         }
     }
 
-    func runTool(_ tool: String, _ args: [String]) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        // Read both pipes concurrently: Chromium can fill the stderr pipe before closing stdout.
-        nonisolated(unsafe) var err = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { err = e.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let out = o.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
-    }
+    func runTool(_ tool: String, _ args: [String]) throws -> Output { try runProcess(tool, args, in: dir) }
 }

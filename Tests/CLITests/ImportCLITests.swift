@@ -31,7 +31,7 @@ final class ImportCLITests: XCTestCase {
         return (root as NSString).appendingPathComponent(p)
     }
 
-    struct Output { var status: Int32; var stdout: String; var stderr: String }
+    typealias Output = ProcessOutput
 
     @discardableResult
     func pb(_ args: String...) throws -> Output { try pb(args) }
@@ -141,21 +141,5 @@ final class ImportCLITests: XCTestCase {
     }
 
     @discardableResult
-    func pb(_ args: [String]) throws -> Output {
-        guard let bin = CLITests.binary else {
-            XCTFail("profilebench executable not found: build it first (`swift build --product profilebench`)")
-            return Output(status: -1, stdout: "", stderr: "")
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
-    }
+    func pb(_ args: [String]) throws -> Output { try runProfileBench(args, in: dir) }
 }
