@@ -16,8 +16,17 @@ struct Reproduce: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let original = try ResultsFolder.load(folder)
-            guard let manifest = original.manifest, let specJSON = manifest["spec"], specJSON.objectValue != nil else {
+            // Only manifest.json and metrics.json are needed: large studies commit their results
+            // without per_user.csv, which the re-run writes anew.
+            let manifestPath = (folder.hasSuffix("/") ? folder : folder + "/") + "manifest.json"
+            guard let manifestData = FileManager.default.contents(atPath: manifestPath) else {
+                throw ResultsError("\(manifestPath): no such file (not a results folder?)")
+            }
+            let manifest: JSONValue
+            do { manifest = try JSONParser.parse(bytes: Array(manifestData)) } catch {
+                throw ResultsError("\(manifestPath): is not valid JSON: \(error)")
+            }
+            guard let specJSON = manifest["spec"], specJSON.objectValue != nil else {
                 throw ResultsError("\(folder)/manifest.json: has no spec object to re-run")
             }
             // Relative dataset paths resolve as they did: from here, then from the spec's folder.
@@ -35,7 +44,7 @@ struct Reproduce: ParsableCommand {
             let a = try Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent("metrics.json"))
             let b = try Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent("metrics.json"))
             if a == b {
-                print("reproduced: metrics.json is byte-identical (\(a.count) bytes, \(original.variants.count) variants)")
+                print("reproduced: metrics.json is byte-identical (\(a.count) bytes, \(result.variants.count) variants)")
                 return
             }
             let differences = jsonDifferences(try JSONParser.parse(String(decoding: a, as: UTF8.self)),

@@ -115,6 +115,13 @@ extension CLITests {
         let r = try pb("reproduce", "r1", "--quiet")
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.hasPrefix("reproduced: metrics.json is byte-identical ("), r.stdout)
+        // Large studies are committed without their per-user files: reproduce needs only the
+        // manifest and metrics.json.
+        try FileManager.default.removeItem(atPath: path("r1/per_user.csv"))
+        let r2 = try pb("reproduce", "r1", "--quiet")
+        XCTAssertEqual(r2.status, 0, r2.stdout + r2.stderr)
+        XCTAssertTrue(r2.stdout.hasPrefix("reproduced: metrics.json is byte-identical ("), r2.stdout)
+        XCTAssertEqual(try pb("reproduce", "nowhere").stderr, "error: nowhere/manifest.json: no such file (not a results folder?)\n")
 
         // A tampered value is found and named.
         let m = path("r1/metrics.json")
