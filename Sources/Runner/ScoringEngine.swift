@@ -307,7 +307,7 @@ public final class ScoringEngine {
                         defer { best.deallocate(); stamp.deallocate(); seenStamp.deallocate() }
                         var touched: [Int32] = []
                         var cand: [(Float, Int32)] = []
-                        for q in (t * B / T_(TQ, B))..<((t + 1) * B / T_(TQ, B)) {
+                        for q in (t * B / TQ)..<((t + 1) * B / TQ) {
                             let query = queries[q]
                             let stampValue = Int32(q)
                             if excl {
@@ -521,5 +521,3 @@ import Glibc
 #endif
 import Foundation
 func ProcessInfo_activeProcessorCount() -> Int { ProcessInfo.processInfo.activeProcessorCount }
-
-@inline(__always) func T_(_ t: Int, _ b: Int) -> Int { t }
