@@ -51,6 +51,12 @@ public struct MeanUpdater: ProfileUpdater {
         weight += w
     }
 
+    /// Multiplies every absorbed weight by `factor` (the decay between two events).
+    mutating func scale(by factor: Double) {
+        sum.withUnsafeMutableBufferPointer { s in for j in 0..<s.count { s[j] *= factor } }
+        weight *= factor
+    }
+
     public var profile: Profile {
         .vector(weight > 0 ? sum.map { $0 / weight } : sum.map { _ in 0 })
     }
@@ -81,13 +87,15 @@ public struct StaticUpdater: ProfileUpdater {
 public struct DecayUpdater: ProfileUpdater {
     public enum HalfLife: Equatable, Sendable { case days(Double), events(Double) }
     public let halfLife: HalfLife
-    public private(set) var sum: [Double]
-    public private(set) var weight: Double = 0
+    private var inner: MeanUpdater
     private var lastTime: Int64?
+    /// Σ wᵢ2^(−Δᵢ/h)xᵢ and Σ wᵢ2^(−Δᵢ/h).
+    public var sum: [Double] { inner.sum }
+    public var weight: Double { inner.weight }
 
     public init(dim: Int, halfLife: HalfLife) {
         self.halfLife = halfLife
-        sum = [Double](repeating: 0, count: dim)
+        inner = MeanUpdater(dim: dim)
     }
 
     public mutating func absorb(item: Int, vector: UnsafeBufferPointer<Float>, weight w: Double, time: Int64) {
@@ -97,22 +105,13 @@ public struct DecayUpdater: ProfileUpdater {
             case .days(let h): factor = exp2(-Double(time - last) / (h * 86_400))
             case .events(let h): factor = exp2(-1 / h)
             }
-            if factor != 1 {
-                sum.withUnsafeMutableBufferPointer { s in for j in 0..<s.count { s[j] *= factor } }
-                weight *= factor
-            }
+            if factor != 1 { inner.scale(by: factor) }
         }
         lastTime = time
-        guard w != 0 else { return }
-        sum.withUnsafeMutableBufferPointer { s in
-            for j in 0..<s.count { s[j] += w * Double(vector[j]) }
-        }
-        weight += w
+        inner.absorb(item: item, vector: vector, weight: w, time: time)
     }
 
-    public var profile: Profile {
-        .vector(weight > 0 ? sum.map { $0 / weight } : sum.map { _ in 0 })
-    }
+    public var profile: Profile { inner.profile }
 }
 
 /// Keeps the last `window` absorbed event vectors (as item ids), ignoring event weights.

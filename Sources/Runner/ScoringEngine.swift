@@ -199,15 +199,31 @@ public final class ScoringEngine {
         return stride(from: 0, to: I, by: max(width, 1)).map { ($0, min(I, $0 + width)) }
     }
 
+    /// The distinct items of `windows` in order of first appearance, and each item's row
+    /// among them (−1 for items in no window).
+    func distinctItems(_ windows: [[Int32]]) -> (distinct: [Int32], rowOf: [Int32]) {
+        var rowOf = [Int32](repeating: -1, count: items.rows)
+        var distinct: [Int32] = []
+        for w in windows { for it in w where rowOf[Int(it)] < 0 { rowOf[Int(it)] = Int32(distinct.count); distinct.append(it) } }
+        return (distinct, rowOf)
+    }
+
+    /// `out[0..<rows, 0..<(c1 − c0)] = A · E[c0..<c1]ᵀ`: the cosines of `rows` unit vectors
+    /// (row-major, `items.dim` wide) with the items `c0..<c1`, one sgemm, row stride c1 − c0.
+    func scoreAgainstItems(_ A: [Float], rows: Int, c0: Int, c1: Int, into out: inout [Float]) {
+        let d = items.dim, w = c1 - c0
+        A.withUnsafeBufferPointer { a in items.values.withUnsafeBufferPointer { e in out.withUnsafeMutableBufferPointer { s in
+            BLAS.sgemm(transB: true, m: rows, n: w, k: d, a: a.baseAddress!, lda: d, b: e.baseAddress! + c0 * d, ldb: d,
+                       c: s.baseAddress!, ldc: w)
+        } } }
+    }
+
     func scoreVectors(_ queries: [Query], profiles P: [Float], into out: inout RankedLists, offset: Int) {
-        let B = queries.count, d = items.dim
+        let B = queries.count
         var S = [Float](repeating: 0, count: B * min(items.rows, max(64, scoreBlockFloats / max(B, 1)) + 16))
         for (c0, c1) in columnBlocks(rowsPerBlock: B) {
             let w = c1 - c0
-            P.withUnsafeBufferPointer { p in items.values.withUnsafeBufferPointer { e in S.withUnsafeMutableBufferPointer { s in
-                BLAS.sgemm(transB: true, m: B, n: w, k: d, a: p.baseAddress!, lda: d, b: e.baseAddress! + c0 * d, ldb: d,
-                           c: s.baseAddress!, ldc: w)
-            } } }
+            scoreAgainstItems(P, rows: B, c0: c0, c1: c1, into: &S)
             S.withUnsafeMutableBufferPointer { s in
                 let sp = UnsafeMutableSendable(s.baseAddress!)
                 mergeRows(queries, offset: offset, c0: c0, c1: c1, out: &out) { r, _ in
@@ -221,9 +237,7 @@ public final class ScoringEngine {
                       into out: inout RankedLists, offset: Int) {
         let d = items.dim
         // Distinct window items of the block and each query's rows in the shared block.
-        var rowOf = [Int32](repeating: -1, count: items.rows)
-        var distinct: [Int32] = []
-        for w in windows { for it in w where rowOf[Int(it)] < 0 { rowOf[Int(it)] = Int32(distinct.count); distinct.append(it) } }
+        let (distinct, rowOf) = distinctItems(windows)
         let rowsOfQuery = windows.map { $0.map { rowOf[Int($0)] } }
         let M = distinct.count
         if M == 0 {
@@ -240,10 +254,7 @@ public final class ScoringEngine {
         var sim = [Float](repeating: 0, count: M * maxW)
         for (c0, c1) in blocks {
             let w = c1 - c0
-            Wm.withUnsafeBufferPointer { a in items.values.withUnsafeBufferPointer { e in sim.withUnsafeMutableBufferPointer { s in
-                BLAS.sgemm(transB: true, m: M, n: w, k: d, a: a.baseAddress!, lda: d, b: e.baseAddress! + c0 * d, ldb: d,
-                           c: s.baseAddress!, ldc: w)
-            } } }
+            scoreAgainstItems(Wm, rows: M, c0: c0, c1: c1, into: &sim)
             sim.withUnsafeBufferPointer { s in
                 let sp = UnsafeSendable(s.baseAddress!)
                 mergeRows(queries, offset: offset, c0: c0, c1: c1, out: &out, copyRow: true) { q, buf in
@@ -272,11 +283,9 @@ public final class ScoringEngine {
     /// candidates that are not excluded score above T, their top-K is exact; otherwise the
     /// query falls back to the full computation. Scores are the same sgemm values either way.
     func scoreWindowsMax(_ queries: [Query], windows: [[Int32]], into out: inout RankedLists, offset: Int) {
-        let d = items.dim, I = items.rows, K = k
+        let I = items.rows, K = k
         let L = min(I, K + candidateMargin)
-        var rowOf = [Int32](repeating: -1, count: I)
-        var distinct: [Int32] = []
-        for w in windows { for it in w where rowOf[Int(it)] < 0 { rowOf[Int(it)] = Int32(distinct.count); distinct.append(it) } }
+        let (distinct, rowOf) = distinctItems(windows)
         let M = distinct.count
         guard M > 0, L < I else {
             scoreWindows(queries, windows: windows, aggregate: .max, temperature: 1, into: &out, offset: offset)
