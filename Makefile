@@ -11,11 +11,10 @@ SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev zlib1g-dev pkg-con
 .PHONY: demo test deps build models clean regression-baseline
 
 # The regression gates' datasets: made fresh each time (never committed) — a small synthetic
-# one, and the real Beauty and ML-100K data imported from ../shared/data.
-SHARED ?= ../shared
+# one, and the real Beauty and ML-100K data imported from the repository's datasets/ folder.
 REGRESSION_DATA := synth --out data/regression.h5 --users 200 --items 300 --events-per-user 30 --seed 7
-REGRESSION_BEAUTY := import csv $(SHARED)/data/amazon2014-beauty/events.csv --items $(SHARED)/data/amazon2014-beauty/items.csv --out data/regression-beauty.h5 --quiet
-REGRESSION_ML100K := import recbole $(SHARED)/data/ml-100k --out data/regression-ml100k.h5 --quiet
+REGRESSION_BEAUTY := import csv datasets/amazon2014-beauty/events.csv.gz --items datasets/amazon2014-beauty/items.csv.gz --out data/regression-beauty.h5 --quiet
+REGRESSION_ML100K := import recbole datasets/ml-100k --out data/regression-ml100k.h5 --quiet
 
 deps:
 	@if ! pkg-config --exists hdf5-serial openblas lapacke zlib 2>/dev/null || [ ! -f /usr/include/lapacke.h ]; then \

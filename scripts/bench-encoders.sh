@@ -5,12 +5,11 @@
 # Usage: scripts/bench-encoders.sh [N]    (default 2000 titles)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-shared=${PROFILEBENCH_SHARED:-$here/../shared}
 N=${1:-2000}
 W=${BENCH_DIR:-/tmp/pb-encoder-bench}; mkdir -p "$W"
-python3 - "$shared/data/amazon2014-beauty/items.csv" "$W/titles.txt" "$N" <<'PY'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+python3 - "$here/datasets/amazon2014-beauty/items.csv.gz" "$W/titles.txt" "$N" <<'PY'
+import csv, gzip, sys
+rows = list(csv.DictReader(gzip.open(sys.argv[1], "rt", encoding="utf-8")))
 with open(sys.argv[2], "w", encoding="utf-8") as f:
     for r in rows[: int(sys.argv[3])]:
         f.write(r["title"].replace("\n", " ") + "\n")
@@ -20,7 +19,7 @@ models=${PROFILEBENCH_MODELS:-$here/models}
 for m in minilm-l6:all-MiniLM-L6-v2 mpnet-base:all-mpnet-base-v2; do
   name=${m%%:*}; dir=${m#*:}
   s=$(date +%s.%N)
-  ref=$(bash "$shared/tools/reference-encoder-bench.sh" "$models/$dir" "$W/titles.txt" | tail -1)
+  ref=$(bash "$here/scripts/reference/reference-encoder-bench.sh" "$models/$dir" "$W/titles.txt" | tail -1)
   e=$(date +%s.%N)
   s2=$(date +%s.%N)
   ours=$(cd "$here" && PROFILEBENCH_MODELS="$models" .build/release/profilebench bench encode --encoder "$name" --texts "$W/titles.txt")

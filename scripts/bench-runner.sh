@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Whole-process timing of `profilebench run` against the vectorised numpy peer on the same
-# dataset and spec (../shared/tools/reference-runner-bench.sh writes both), in one session,
+# dataset and spec (scripts/reference/reference-runner-bench.sh writes both), in one session,
 # and a check that both give the same metrics (up to float32 near-tie flips).
 # Usage: scripts/bench-runner.sh [USERS ITEMS DIM]   (default 15000 50000 384)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-shared=${PROFILEBENCH_SHARED:-$here/../shared}
 D=${BENCH_DIR:-/tmp/pb-runner-bench}
 export BENCH_DIR=$D
 make -C "$here" build >/dev/null
-bash "$shared/tools/reference-runner-bench.sh" "$@" | tee "$D/peer.log"
+bash "$here/scripts/reference/reference-runner-bench.sh" "$@" | tee "$D/peer.log"
 s=$(date +%s.%N)
 "$here/.build/release/profilebench" run "$D/spec.json" --out "$D/profilebench" --quiet >/dev/null
 e=$(date +%s.%N)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Converts the encoder parts of ../shared/fixtures/encoders-reference.h5 into small files the
+"""Converts the encoder parts of Tests/EncoderTests/Fixtures/encoders-reference.h5 into small files the
 Swift tests read without an HDF5 library:
 
     Tests/EncoderTests/Fixtures/encoders-reference.json
@@ -33,7 +33,7 @@ import h5py
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_H5 = os.path.join(ROOT, "..", "shared", "fixtures", "encoders-reference.h5")
+DEFAULT_H5 = os.path.join(ROOT, "Tests", "EncoderTests", "Fixtures", "encoders-reference.h5")
 OUT = os.path.join(ROOT, "Tests", "EncoderTests", "Fixtures")
 ENCODERS = ["minilm-l6", "mpnet-base"]
 FOLDERS = {"minilm-l6": "all-MiniLM-L6-v2", "mpnet-base": "all-mpnet-base-v2"}

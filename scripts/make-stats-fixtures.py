@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Write Tests/StatisticsTests/Fixtures/stats-extra.json: scipy/numpy reference values for
-the Statistics target, beyond ../shared/fixtures/stats-reference.json.
+the Statistics target, beyond Fixtures/stats-reference.json.
 
 Run from the repository root:  python3 scripts/make-stats-fixtures.py
 Needs scipy (written with 1.17.1) and numpy (2.4). Deterministic: fixed numpy seeds.

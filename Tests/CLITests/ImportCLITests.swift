@@ -15,20 +15,18 @@ final class ImportCLITests: XCTestCase {
 
     func path(_ n: String) -> String { dir.appendingPathComponent(n).path }
 
-    /// `shared/data`, found beside the repository (or one of its parents) by walking up from this file.
-    static let sharedData: String? = {
-        var u = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<8 {
-            let candidate = u.appendingPathComponent("shared/data")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("README.md").path) { return candidate.path }
-            u = u.deletingLastPathComponent()
-        }
-        return nil
-    }()
+    /// The repository's `datasets/` folder (the public datasets, gzip-compressed, see its README).
+    static let datasets = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("datasets")
 
-    func shared(_ p: String) throws -> String {
-        guard let root = Self.sharedData else { throw XCTSkip("shared/data not found beside the repository") }
-        return (root as NSString).appendingPathComponent(p)
+    /// A file of `datasets/`; a missing one fails the test (the data is part of the repository).
+    func dataset(_ p: String) throws -> String {
+        let path = Self.datasets.appendingPathComponent(p).path
+        guard FileManager.default.fileExists(atPath: path) else {
+            XCTFail("\(path) is missing: the datasets are part of the repository")
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return path
     }
 
     typealias Output = ProcessOutput
@@ -39,7 +37,7 @@ final class ImportCLITests: XCTestCase {
     func leftovers() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") } }
 
     func testBeautyCSV() throws {
-        let events = try shared("amazon2014-beauty/events.csv"), items = try shared("amazon2014-beauty/items.csv")
+        let events = try dataset("amazon2014-beauty/events.csv.gz"), items = try dataset("amazon2014-beauty/items.csv.gz")
         let o = try pb("import", "csv", events, "--items", items, "--out", "beauty.h5")
         XCTAssertEqual(o.status, 0, o.stderr)
         XCTAssertTrue(o.stdout.hasPrefix("wrote beauty.h5: 22,332 users, 12,086 items, 198,215 events\n"), o.stdout)
@@ -58,7 +56,7 @@ final class ImportCLITests: XCTestCase {
     }
 
     func testML100KRecBole() throws {
-        let o = try pb("import", "recbole", try shared("ml-100k"), "--out", "ml.h5", "--quiet")
+        let o = try pb("import", "recbole", try dataset("ml-100k"), "--out", "ml.h5", "--quiet")
         XCTAssertEqual(o.status, 0, o.stderr)
         XCTAssertTrue(o.stdout.hasPrefix("wrote ml.h5: 943 users, 1,682 items, 100,000 events\n"), o.stdout)
         XCTAssertEqual(o.stderr, "", "--quiet")

@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// The reference fixture converted by `scripts/make-encoder-fixtures.py` from
-/// `shared/fixtures/encoders-reference.h5` (sentence-transformers 6.2, CPU, float32).
+/// `Fixtures/encoders-reference.h5` (sentence-transformers 6.2, CPU, float32).
 struct EncoderFixture {
     struct Model: Decodable {
         let max_seq_length: Int

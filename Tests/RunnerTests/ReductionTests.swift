@@ -17,10 +17,23 @@ final class ReductionTests: XCTestCase {
         // sign convention (largest entry positive: (1, 1, 0)/√2 itself).
         for (r, (s, _)) in coeffs.enumerated() { XCTAssertEqual(out.values[r], s - 0.2 > 0 ? 1 : -1, accuracy: 1e-6) }
         let two = try Reductions.apply(.pca(components: 2), to: space, seed: 0)
-        // Second coordinate ∝ t − mean(t) = t; rows stay unit length.
+        // The centred items lie in the plane of a and b, at coordinates (s − mean s, t − mean t);
+        // pca(2) keeps that whole plane, so it maps them by a rotation (or reflection) and, after
+        // each row is L2-normalised, the cosine between any two output rows equals the cosine
+        // between the two centred items: (s − 0.2, t) with mean(t) = 0. Whatever the signs of the
+        // eigenvectors, this fixes every output row up to one common orthogonal map.
+        XCTAssertEqual(two.dim, 2)
+        XCTAssertEqual(two.values.count, 10)
+        let centred = coeffs.map { (Double($0.0) - 0.2, Double($0.1)) }
         for r in 0..<5 {
             let x = Double(two.values[2 * r]), y = Double(two.values[2 * r + 1])
             XCTAssertEqual(x * x + y * y, 1, accuracy: 1e-6)
+            for q in 0..<5 {
+                let (a1, b1) = centred[r], (a2, b2) = centred[q]
+                let expected = (a1 * a2 + b1 * b2) / ((a1 * a1 + b1 * b1).squareRoot() * (a2 * a2 + b2 * b2).squareRoot())
+                let got = x * Double(two.values[2 * q]) + y * Double(two.values[2 * q + 1])
+                XCTAssertEqual(got, expected, accuracy: 1e-5, "cosine of output rows \(r) and \(q)")
+            }
         }
         XCTAssertThrowsError(try Reductions.apply(.pca(components: 4), to: space, seed: 0))
     }

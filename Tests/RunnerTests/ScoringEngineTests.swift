@@ -82,6 +82,8 @@ final class ScoringEngineTests: XCTestCase {
             let seen = Set((0..<q.absorbed).map { Int(log.item[s + $0]) })
             let expected = (0..<I).filter { !seen.contains($0) }.sorted { (sc[$0], -$0) > (sc[$1], -$1) }.prefix(k).map { Int32($0) }
             let got = Array(lists.list(i))
+            // A list holds min(k, unseen items) entries: a short or empty list is a failure.
+            XCTAssertEqual(got.count, expected.count, "query \(i) \(strategy.id): list length", file: file, line: line)
             if got != Array(expected) {
                 // Only near-ties (within float32 rounding) may order differently.
                 for (a, b) in zip(got, expected) where a != b {

@@ -1,9 +1,9 @@
 import Foundation
 import XCTest
 
-/// Reference values written by scipy: the project's shared fixture
-/// (`<repo>/../shared/fixtures/stats-reference.json`) and this target's own
-/// (`Fixtures/stats-extra.json`, written by `scripts/make-stats-fixtures.py`).
+/// Reference values written by scipy: the project's reference fixture
+/// (`Fixtures/stats-reference.json`, its values rewritten by `scripts/make-stats-reference.py`)
+/// and this target's own (`Fixtures/stats-extra.json`, written by `scripts/make-stats-fixtures.py`).
 enum Fixtures {
     /// The repository root: the nearest folder above this file that holds Package.swift.
     static func repositoryRoot(file: String = #filePath) throws -> URL {
@@ -17,11 +17,9 @@ enum Fixtures {
         throw FixtureError.missing("no Package.swift above \(file)")
     }
 
-    /// `../shared/fixtures/stats-reference.json`, beside the repository root.
+    /// `Tests/StatisticsTests/Fixtures/stats-reference.json`.
     static func sharedReference() throws -> SharedReference {
-        let url = try repositoryRoot()
-            .deletingLastPathComponent()
-            .appendingPathComponent("shared/fixtures/stats-reference.json")
+        let url = try repositoryRoot().appendingPathComponent("Tests/StatisticsTests/Fixtures/stats-reference.json")
         return try decode(SharedReference.self, from: url)
     }
 

@@ -14,6 +14,8 @@ final class ScipyReferenceTests: XCTestCase {
 
     func check(_ c: PairedCase, source: String) {
         let label = "\(source) \(c.name)"
+        XCTAssertFalse(c.a.isEmpty, "\(label): an empty sample tests nothing")
+        XCTAssertEqual(c.a.count, c.b.count, "\(label): paired samples of different lengths")
         let t = pairedTTest(c.a, c.b)
         switch (t, c.paired_t) {
         case (nil, nil): break
@@ -60,7 +62,10 @@ final class ScipyReferenceTests: XCTestCase {
     }
 
     func testWelchAgainstScipy() throws {
-        for c in try Fixtures.extra().welch {
+        let cases = try Fixtures.extra().welch
+        XCTAssertGreaterThanOrEqual(cases.count, 3, "stats-extra.json lost its Welch cases")
+        XCTAssertGreaterThan(cases.filter { $0.result != nil }.count, 0, "no Welch case has a defined result")
+        for c in cases {
             let r = welchTTest(c.x, c.y)
             switch (r, c.result) {
             case (nil, nil): break
@@ -76,7 +81,9 @@ final class ScipyReferenceTests: XCTestCase {
     }
 
     func testChiSquareAgainstScipy() throws {
-        for c in try Fixtures.extra().chisquare {
+        let cases = try Fixtures.extra().chisquare
+        XCTAssertGreaterThanOrEqual(cases.count, 3, "stats-extra.json lost its chi-square cases")
+        for c in cases {
             let r = chiSquareGoodnessOfFit(observed: c.observed, expected: c.expected)
             assertClose(r.statistic, c.result.statistic, absolute: 1e-12, relative: 1e-12, "chisquare \(c.name) statistic")
             assertClose(r.p, c.result.p, absolute: 1e-300, relative: Self.relative, "chisquare \(c.name) p")
@@ -88,6 +95,9 @@ final class ScipyReferenceTests: XCTestCase {
     /// incomplete beta's log-gamma prefactor loses a few digits at ν ≈ 1e5) or 1e-15 absolute.
     func testDistributionsAgainstScipy() throws {
         let reference = try Fixtures.extra()
+        XCTAssertGreaterThanOrEqual(reference.student_t_two_sided.count, 10, "stats-extra.json lost its t tails")
+        XCTAssertGreaterThanOrEqual(reference.chi_square_sf.count, 10, "stats-extra.json lost its chi-square tails")
+        XCTAssertGreaterThanOrEqual(reference.normal_two_sided.count, 5, "stats-extra.json lost its normal tails")
         for c in reference.student_t_two_sided {
             assertClose(studentTTwoSidedP(t: c.t, degreesOfFreedom: c.df), c.p, absolute: 1e-15, relative: 1e-10,
                         "t two-sided p(t=\(c.t), df=\(c.df))")
@@ -103,7 +113,11 @@ final class ScipyReferenceTests: XCTestCase {
 
     /// NumPy's default (linear) percentile, bit for bit: the same interpolation formula.
     func testPercentileMatchesNumpy() throws {
-        for c in try Fixtures.extra().percentile {
+        let cases = try Fixtures.extra().percentile
+        XCTAssertGreaterThanOrEqual(cases.count, 3, "stats-extra.json lost its percentile cases")
+        for c in cases {
+            XCTAssertFalse(c.q.isEmpty, "percentile case n=\(c.sorted.count) has no quantiles")
+            XCTAssertEqual(c.q.count, c.expected.count, "percentile case n=\(c.sorted.count): quantiles and values differ in count")
             for (q, expected) in zip(c.q, c.expected) {
                 XCTAssertEqual(percentile(sorted: c.sorted, q), expected, "percentile n=\(c.sorted.count) q=\(q)")
             }
@@ -112,8 +126,13 @@ final class ScipyReferenceTests: XCTestCase {
 
     /// Benjamini–Hochberg against scipy.stats.false_discovery_control, 1e-15 absolute.
     func testBenjaminiHochbergMatchesScipy() throws {
-        for c in try Fixtures.extra().benjamini_hochberg {
-            for (actual, expected) in zip(benjaminiHochberg(c.p), c.adjusted) {
+        let cases = try Fixtures.extra().benjamini_hochberg
+        XCTAssertGreaterThanOrEqual(cases.count, 3, "stats-extra.json lost its Benjamini–Hochberg cases")
+        for c in cases {
+            let adjusted = benjaminiHochberg(c.p)
+            XCTAssertFalse(c.p.isEmpty, "a Benjamini–Hochberg case has no p-values")
+            XCTAssertEqual(adjusted.count, c.adjusted.count, "BH of \(c.p): one adjusted p per p")
+            for (actual, expected) in zip(adjusted, c.adjusted) {
                 assertClose(actual, expected, absolute: 1e-15, "BH of \(c.p)")
             }
         }
