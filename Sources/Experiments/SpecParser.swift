@@ -129,12 +129,76 @@ public enum SpecParser {
     }
 
     static func parseProtocol(_ v: JSONValue, at p: String, _ r: Reader) throws -> ProtocolSpec {
-        let o = try r.object(v, at: p, keys: ["kind", "history", "update", "test", "window_events", "window_days"])
-        guard let kindValue = o["kind"] else { throw SpecError(file: r.file, path: "\(p).kind", message: "is required (holdout or prequential)") }
+        let keys = ["kind", "history", "update", "test", "window_events", "window_days", "valid", "targets",
+                    "test_from", "test_from_quantile", "valid_from", "valid_from_quantile", "split"]
+        let o = try r.object(v, at: p, keys: keys)
+        let kinds = ["holdout", "prequential", "leave-last", "temporal", "cases"]
+        guard let kindValue = o["kind"] else { throw SpecError(file: r.file, path: "\(p).kind", message: "is required (\(kinds.joined(separator: ", ")))") }
         let kind = try r.string(kindValue, at: "\(p).kind", nonEmpty: true)
+        /// Every key but `kind` and `own` is an error naming the protocol it belongs to.
+        func only(_ own: [String]) throws {
+            for k in keys where k != "kind" && !own.contains(k) && o[k] != nil {
+                throw SpecError(file: r.file, path: "\(p).\(k)", message: "is not a parameter of the \(kind) protocol (its parameters: \(own.isEmpty ? "none" : own.joined(separator: ", ")))")
+            }
+        }
+        func targets() throws -> ProtocolTargets {
+            guard let t = o["targets"] else { return .test }
+            let s = try r.string(t, at: "\(p).targets", nonEmpty: true)
+            guard let x = ProtocolTargets(rawValue: s) else {
+                throw SpecError(file: r.file, path: "\(p).targets", message: "must be test or valid (got \"\(s)\")")
+            }
+            return x
+        }
+        /// A cut given as a unix time (`key`) or as a quantile of all event times (`key_quantile`).
+        func cut(_ key: String, required: Bool) throws -> TimeCut? {
+            let t = o[key], q = o[key + "_quantile"]
+            if t != nil && q != nil { throw SpecError(file: r.file, path: p, message: "gives both \(key) and \(key)_quantile; give one") }
+            if let t {
+                guard let x = t.intValue else { throw SpecError(file: r.file, path: "\(p).\(key)", message: "must be an integer unix time in seconds (got \(describe(t)))") }
+                return .time(Int64(x))
+            }
+            if let q {
+                let x = try r.number(q, at: "\(p).\(key)_quantile")
+                guard x > 0, x < 1 else { throw SpecError(file: r.file, path: "\(p).\(key)_quantile", message: "must be between 0 and 1, exclusive (got \(formatParameter(x)))") }
+                return .quantile(x)
+            }
+            if required { throw SpecError(file: r.file, path: p, message: "needs \(key) (a unix time) or \(key)_quantile (a quantile of all event times)") }
+            return nil
+        }
         switch kind {
+        case "leave-last":
+            try only(["valid", "targets"])
+            let valid = try o["valid"].map { try r.bool($0, at: "\(p).valid") } ?? true
+            let t = try targets()
+            if t == .valid && !valid {
+                throw SpecError(file: r.file, path: "\(p).targets", message: "is valid, but valid is false: there is no validation target to rank")
+            }
+            return .leaveLast(valid: valid, targets: t)
+        case "temporal":
+            try only(["test_from", "test_from_quantile", "valid_from", "valid_from_quantile", "targets"])
+            let test = try cut("test_from", required: true)!
+            let valid = try cut("valid_from", required: false)
+            let t = try targets()
+            if t == .valid && valid == nil {
+                throw SpecError(file: r.file, path: "\(p).targets", message: "is valid, but no valid_from or valid_from_quantile sets the validation period")
+            }
+            switch (test, valid) {
+            case let (.time(a), .time(b)?) where b >= a:
+                throw SpecError(file: r.file, path: "\(p).valid_from", message: "must be before test_from (got \(b) >= \(a))")
+            case let (.quantile(a), .quantile(b)?) where b >= a:
+                throw SpecError(file: r.file, path: "\(p).valid_from_quantile", message: "must be below test_from_quantile (got \(formatParameter(b)) >= \(formatParameter(a)))")
+            case (.time, .quantile?), (.quantile, .time?):
+                throw SpecError(file: r.file, path: p, message: "gives one cut as a time and the other as a quantile; give both the same way")
+            default: break
+            }
+            return .temporal(testFrom: test, validFrom: valid, targets: t)
+        case "cases":
+            try only(["split"])
+            let split = try o["split"].map { try r.string($0, at: "\(p).split", nonEmpty: true) } ?? "test"
+            if split.contains("/") { throw SpecError(file: r.file, path: "\(p).split", message: "must not contain '/' (got \"\(split)\")") }
+            return .cases(split: split)
         case "holdout":
-            try r.forbid(o, ["window_events", "window_days"], at: p, because: "belongs to the prequential protocol")
+            try only(["history", "update", "test"])
             let h = try r.fraction(o["history"], at: "\(p).history", default: 0.6)
             let u = try r.fraction(o["update"], at: "\(p).update", default: 0.2)
             let t = try r.fraction(o["test"], at: "\(p).test", default: 0.2)
@@ -145,7 +209,7 @@ public enum SpecParser {
             }
             return .holdout(history: h, update: u, test: t)
         case "prequential":
-            try r.forbid(o, ["update", "test"], at: p, because: "belongs to the holdout protocol")
+            try only(["history", "window_events", "window_days"])
             let h = try r.fraction(o["history"], at: "\(p).history", default: 0.5)
             if h <= 0 { throw SpecError(file: r.file, path: "\(p).history", message: "must be > 0 (got \(formatParameter(h)))") }
             let we = o["window_events"], wd = o["window_days"]
@@ -161,7 +225,7 @@ public enum SpecParser {
             guard d > 0 else { throw SpecError(file: r.file, path: "\(p).window_days", message: "must be > 0 (got \(formatParameter(d)))") }
             return .prequential(history: h, windowEvents: nil, windowDays: d)
         default:
-            throw SpecError(file: r.file, path: "\(p).kind", message: "must be holdout or prequential (got \"\(kind)\")")
+            throw SpecError(file: r.file, path: "\(p).kind", message: "must be one of \(kinds.joined(separator: ", ")) (got \"\(kind)\")\(didYouMean(kind, kinds))")
         }
     }
 

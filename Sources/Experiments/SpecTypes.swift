@@ -1,3 +1,16 @@
+/// Which held-out part a `leave-last` or `temporal` protocol ranks: the test targets (the
+/// reported number) or the validation targets (for tuning).
+public enum ProtocolTargets: String, Equatable, Sendable, CaseIterable {
+    case test, valid
+}
+
+/// A global cut-off of the `temporal` protocol: a unix time, or a quantile of all event times
+/// (resolved against the dataset when the run starts).
+public enum TimeCut: Equatable, Sendable {
+    case time(Int64)
+    case quantile(Double)
+}
+
 /// How each user's events are cut into what builds the profile and what is ranked.
 public enum ProtocolSpec: Equatable, Sendable {
     /// History X, update Y and test Z fractions of each user's time-ordered events.
@@ -5,29 +18,64 @@ public enum ProtocolSpec: Equatable, Sendable {
     /// Test-then-update over windows of `windowEvents` events or `windowDays` days, after the
     /// first `max(1, floor(n·history))` events built the profile.
     case prequential(history: Double, windowEvents: Int?, windowDays: Double?)
+    /// Leave-last-out (RecBole's `LS` split, SASRec's protocol): the last event is the test
+    /// target, the one before it the validation target (when `valid`), the rest the history.
+    case leaveLast(valid: Bool, targets: ProtocolTargets)
+    /// One global time cut (RecBole's `TO` split): events before `testFrom` are history (and,
+    /// with `validFrom`, those in [validFrom, testFrom) the validation period), later ones ranked.
+    case temporal(testFrom: TimeCut, validFrom: TimeCut?, targets: ProtocolTargets)
+    /// The evaluation cases the dataset brings with it (`/cases/<split>`), ranked as they are.
+    case cases(split: String)
 
     public var kind: String {
         switch self {
         case .holdout: return "holdout"
         case .prequential: return "prequential"
+        case .leaveLast: return "leave-last"
+        case .temporal: return "temporal"
+        case .cases: return "cases"
         }
     }
 
     /// Parameters with defaults filled in, keys in alphabetical order.
-    public var parameters: [(String, Double)] {
+    public var parameters: [(String, JSONParameter)] {
         switch self {
-        case let .holdout(h, u, t): return [("history", h), ("test", t), ("update", u)]
+        case let .holdout(h, u, t): return [("history", .number(h)), ("test", .number(t)), ("update", .number(u))]
         case let .prequential(h, we, wd):
-            var p: [(String, Double)] = [("history", h)]
-            if let wd { p.append(("window_days", wd)) }
-            if let we { p.append(("window_events", Double(we))) }
+            var p: [(String, JSONParameter)] = [("history", .number(h))]
+            if let wd { p.append(("window_days", .number(wd))) }
+            if let we { p.append(("window_events", .number(Double(we)))) }
             return p
+        case let .leaveLast(valid, targets):
+            return [("targets", .text(targets.rawValue)), ("valid", .text(valid ? "true" : "false"))]
+        case let .temporal(testFrom, validFrom, targets):
+            var p: [(String, JSONParameter)] = [("targets", .text(targets.rawValue))]
+            p.append(Self.cutParameter("test_from", testFrom))
+            if let validFrom { p.append(Self.cutParameter("valid_from", validFrom)) }
+            return p
+        case let .cases(split):
+            return [("split", .text(split))]
         }
     }
 
-    /// `holdout(history=0.6,test=0.2,update=0.2)`, `prequential(history=0.5,window_events=5)`.
+    static func cutParameter(_ key: String, _ cut: TimeCut) -> (String, JSONParameter) {
+        switch cut {
+        case .time(let t): return (key, .number(Double(t)))
+        case .quantile(let q): return (key + "_quantile", .number(q))
+        }
+    }
+
+    /// `holdout(history=0.6,test=0.2,update=0.2)`, `prequential(history=0.5,window_events=5)`,
+    /// `leave-last(targets=test,valid=true)`, `temporal(targets=test,test_from_quantile=0.9)`,
+    /// `cases(split=test)`.
     public var id: String {
-        "\(kind)(" + parameters.map { "\($0.0)=\(formatParameter($0.1))" }.joined(separator: ",") + ")"
+        "\(kind)(" + parameters.map { "\($0.0)=\($0.1.text)" }.joined(separator: ",") + ")"
+    }
+
+    /// Whether each user has several ranked lists (steps) whose values are averaged.
+    public var isStepwise: Bool {
+        if case .prequential = self { return true }
+        return false
     }
 }
 

@@ -118,7 +118,18 @@ public final class ExperimentRunner {
         let eventLog = EventLog(dataset: dataset, eventWeights: spec.eventWeights)
         let sample = spec.sampleUsers.map { sampleUsers(count: $0, log: eventLog) }
         if let sample { log("evaluating a seeded sample of \(sample.count) users") }
-        let querySets = spec.protocols.map { QuerySet(log: eventLog, protocol: $0.implementation, excludeSeen: spec.excludeSeen, users: sample) }
+        var querySets: [QuerySet] = []
+        for (i, p) in spec.protocols.enumerated() {
+            if case .cases = p {
+                throw SpecError(file: spec.sourcePath, path: spec.protocols.count > 1 ? "protocol[\(i)].kind" : "protocol.kind",
+                                message: "cases is not supported by this build yet")
+            }
+            let implementation = p.implementation(for: eventLog)
+            if let t = implementation as? TemporalProtocol {
+                log("protocol \(p.id): test period from \(t.testFrom)" + (t.validFrom.map { ", validation period from \($0)" } ?? "") + " (unix seconds)")
+            }
+            querySets.append(QuerySet(log: eventLog, protocol: implementation, excludeSeen: spec.excludeSeen, users: sample))
+        }
         for (p, qs) in zip(spec.protocols, querySets) {
             log("protocol \(p.id): \(qs.queries.count) ranked lists for \(qs.scoredUsers) users (\(qs.skippedUsers) users skipped)")
         }
@@ -242,8 +253,7 @@ public final class ExperimentRunner {
             scoringMillisecondsPerList: queries.isEmpty ? 0 : t.scoringSeconds * 1e3 / Double(queries.count),
             profileSeconds: t.profileSeconds, scoringSeconds: t.scoringSeconds, lists: queries.count,
             peakMemoryBytes: peakMemoryBytes())
-        let isPrequential: Bool
-        if case .prequential = p { isPrequential = true } else { isPrequential = false }
+        let isPrequential = p.isStepwise
         let perStep = isPrequential ? zip(stepSums, stepLists).map { sums, n in (sums.map { $0 / Double(n) }, n) } : nil
         return VariantResult(protocolSpec: p, variant: variant, summaries: summaries, skippedUsers: qs.skippedUsers,
                              skippedSteps: isPrequential ? qs.skippedSteps : nil, perUser: perUser, timings: timings,

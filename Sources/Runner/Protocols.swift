@@ -91,12 +91,95 @@ public struct PrequentialProtocol: EvaluationProtocol {
     }
 }
 
+/// Leave-last-out, RecBole's `LS` split and SASRec's protocol. Per user in time order, the last
+/// event is the test target and, with `valid`, the one before it the validation target; the
+/// rest is the history X. Ranking the test target, the profile has absorbed the validation
+/// event as its update Y (the static profile stays the history's); ranking the validation
+/// target, the test event is never seen. Users with fewer than 3 events (2 without validation)
+/// are skipped.
+public struct LeaveLastProtocol: EvaluationProtocol {
+    public let valid: Bool
+    public let targets: ProtocolTargets
+    public init(valid: Bool, targets: ProtocolTargets) {
+        self.valid = valid
+        self.targets = targets
+    }
+    public func cuts(count n: Int, times: UnsafeBufferPointer<Int64>) -> [(historyEnd: Int, absorbed: Int, end: Int)] {
+        guard valid else { return n >= 2 ? [(n - 1, n - 1, n)] : [] }
+        guard n >= 3 else { return [] }
+        switch targets {
+        case .test: return [(n - 2, n - 1, n)]
+        case .valid: return [(n - 2, n - 2, n - 1)]
+        }
+    }
+}
+
+/// One global cut for everybody (RecBole's `TO` split; the leakage-free protocol of Ji et al.
+/// 2023): events before `testFrom` are history, events at or after it are ranked. With
+/// `validFrom` < `testFrom`, events in [validFrom, testFrom) are the validation period: ranked
+/// when `targets` is `valid` (the test period never seen), absorbed as the update Y before the
+/// test period is ranked otherwise (the static profile is the history before `validFrom`).
+/// Users with no history before the first cut, or no event in the ranked period, are skipped.
+public struct TemporalProtocol: EvaluationProtocol {
+    /// Unix seconds.
+    public let testFrom: Int64
+    public let validFrom: Int64?
+    public let targets: ProtocolTargets
+    public init(testFrom: Int64, validFrom: Int64?, targets: ProtocolTargets) {
+        self.testFrom = testFrom
+        self.validFrom = validFrom
+        self.targets = targets
+    }
+    public func cuts(count n: Int, times: UnsafeBufferPointer<Int64>) -> [(historyEnd: Int, absorbed: Int, end: Int)] {
+        // Times are ascending: the first index at or after a cut.
+        func first(atOrAfter t: Int64) -> Int {
+            var lo = 0, hi = n
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if times[mid] < t { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+        let iT = first(atOrAfter: testFrom)
+        guard let validFrom else { return iT >= 1 && iT < n ? [(iT, iT, n)] : [] }
+        let iV = first(atOrAfter: validFrom)
+        guard iV >= 1 else { return [] }
+        switch targets {
+        case .test: return iT < n ? [(iV, iT, n)] : []
+        case .valid: return iT > iV ? [(iV, iV, iT)] : []
+        }
+    }
+}
+
+extension TimeCut {
+    /// The cut as a unix time: a quantile q of all N event times is
+    /// `numpy.quantile(times, q, method="higher")`, the sorted times' element ⌈q·(N − 1)⌉.
+    public func resolve(sortedTimes: [Int64]) -> Int64 {
+        switch self {
+        case .time(let t): return t
+        case .quantile(let q):
+            guard !sortedTimes.isEmpty else { return 0 }
+            let i = min(sortedTimes.count - 1, Int((q * Double(sortedTimes.count - 1)).rounded(.up)))
+            return sortedTimes[i]
+        }
+    }
+}
+
 extension ProtocolSpec {
-    /// The protocol implementation.
-    public var implementation: any EvaluationProtocol {
+    /// The protocol implementation over `log` (whose event times resolve `temporal` quantiles).
+    /// `cases` ranks the dataset's own cases through ``CaseLog`` and has no per-user cuts here.
+    public func implementation(for log: EventLog) -> any EvaluationProtocol {
         switch self {
         case let .holdout(h, u, t): return HoldoutProtocol(history: h, update: u, test: t)
         case let .prequential(h, we, wd): return PrequentialProtocol(history: h, windowEvents: we, windowDays: wd)
+        case let .leaveLast(valid, targets): return LeaveLastProtocol(valid: valid, targets: targets)
+        case let .temporal(testFrom, validFrom, targets):
+            let needsSort = { if case .quantile = testFrom { return true }; if case .quantile? = validFrom { return true }; return false }()
+            let sorted = needsSort ? log.time.sorted() : []
+            return TemporalProtocol(testFrom: testFrom.resolve(sortedTimes: sorted), validFrom: validFrom?.resolve(sortedTimes: sorted), targets: targets)
+        case .cases:
+            // Each case is one row of a case log whose last event is the target.
+            return LeaveLastProtocol(valid: false, targets: .test)
         }
     }
 }

@@ -106,6 +106,61 @@ final class SpecParserTests: XCTestCase {
         XCTAssertEqual(error(replacing("\"kind\": \"holdout\", \"history\": 0.6, \"update\": 0.2, \"test\": 0.2", "\"kind\": \"prequential\"")),
                        "spec.json: protocol needs exactly one of window_events, window_days")
     }
+    func testLeaveLastTemporalAndCasesProtocols() throws {
+        let protocols = """
+        [{"kind": "leave-last"}, {"kind": "leave-last", "valid": false}, {"kind": "leave-last", "targets": "valid"},
+         {"kind": "temporal", "test_from": 1500000000}, {"kind": "temporal", "test_from_quantile": 0.9, "valid_from_quantile": 0.8, "targets": "valid"},
+         {"kind": "cases"}, {"kind": "cases", "split": "valid"}]
+        """
+        let s = try parse(replacing(#"{"kind": "holdout", "history": 0.6, "update": 0.2, "test": 0.2}"#, protocols))
+        XCTAssertEqual(s.protocols, [
+            .leaveLast(valid: true, targets: .test), .leaveLast(valid: false, targets: .test), .leaveLast(valid: true, targets: .valid),
+            .temporal(testFrom: .time(1_500_000_000), validFrom: nil, targets: .test),
+            .temporal(testFrom: .quantile(0.9), validFrom: .quantile(0.8), targets: .valid),
+            .cases(split: "test"), .cases(split: "valid"),
+        ])
+        XCTAssertEqual(s.protocols.map(\.id), [
+            "leave-last(targets=test,valid=true)", "leave-last(targets=test,valid=false)", "leave-last(targets=valid,valid=true)",
+            "temporal(targets=test,test_from=1500000000)",
+            "temporal(targets=valid,test_from_quantile=0.9,valid_from_quantile=0.8)",
+            "cases(split=test)", "cases(split=valid)",
+        ])
+    }
+
+    func testNewProtocolErrorsNameThePath() {
+        func protocolError(_ p: String) -> String {
+            error(replacing(#"{"kind": "holdout", "history": 0.6, "update": 0.2, "test": 0.2}"#, p))
+        }
+        XCTAssertEqual(protocolError(#"{"kind": "leave-lats"}"#),
+                       #"spec.json: protocol.kind must be one of holdout, prequential, leave-last, temporal, cases (got "leave-lats"); did you mean "leave-last"?"#)
+        XCTAssertEqual(protocolError(#"{"kind": "leave-last", "history": 0.5}"#),
+                       "spec.json: protocol.history is not a parameter of the leave-last protocol (its parameters: valid, targets)")
+        XCTAssertEqual(protocolError(#"{"kind": "leave-last", "valid": 1}"#), "spec.json: protocol.valid must be true or false (got an integer)")
+        XCTAssertEqual(protocolError(#"{"kind": "leave-last", "targets": "train"}"#), #"spec.json: protocol.targets must be test or valid (got "train")"#)
+        XCTAssertEqual(protocolError(#"{"kind": "leave-last", "valid": false, "targets": "valid"}"#),
+                       "spec.json: protocol.targets is valid, but valid is false: there is no validation target to rank")
+        XCTAssertEqual(protocolError(#"{"kind": "temporal"}"#),
+                       "spec.json: protocol needs test_from (a unix time) or test_from_quantile (a quantile of all event times)")
+        XCTAssertEqual(protocolError(#"{"kind": "temporal", "test_from": 1.5}"#),
+                       "spec.json: protocol.test_from must be an integer unix time in seconds (got 1.5)")
+        XCTAssertEqual(protocolError(#"{"kind": "temporal", "test_from_quantile": 1}"#),
+                       "spec.json: protocol.test_from_quantile must be between 0 and 1, exclusive (got 1)")
+        XCTAssertEqual(protocolError(#"{"kind": "temporal", "test_from": 10, "test_from_quantile": 0.5}"#),
+                       "spec.json: protocol gives both test_from and test_from_quantile; give one")
+        XCTAssertEqual(protocolError(#"{"kind": "temporal", "test_from": 10, "valid_from": 10}"#),
+                       "spec.json: protocol.valid_from must be before test_from (got 10 >= 10)")
+        XCTAssertEqual(protocolError(#"{"kind": "temporal", "test_from_quantile": 0.8, "valid_from_quantile": 0.9}"#),
+                       "spec.json: protocol.valid_from_quantile must be below test_from_quantile (got 0.9 >= 0.8)")
+        XCTAssertEqual(protocolError(#"{"kind": "temporal", "test_from": 10, "valid_from_quantile": 0.5}"#),
+                       "spec.json: protocol gives one cut as a time and the other as a quantile; give both the same way")
+        XCTAssertEqual(protocolError(#"{"kind": "temporal", "test_from": 10, "targets": "valid"}"#),
+                       "spec.json: protocol.targets is valid, but no valid_from or valid_from_quantile sets the validation period")
+        XCTAssertEqual(protocolError(#"{"kind": "cases", "split": ""}"#), "spec.json: protocol.split must not be empty")
+        XCTAssertEqual(protocolError(#"{"kind": "cases", "window_events": 3}"#),
+                       "spec.json: protocol.window_events is not a parameter of the cases protocol (its parameters: split)")
+        XCTAssertEqual(protocolError(#"{"kind": "holdout", "window_events": 3}"#),
+                       "spec.json: protocol.window_events is not a parameter of the holdout protocol (its parameters: history, update, test)")
+    }
 }
 
 final class JSONTests: XCTestCase {

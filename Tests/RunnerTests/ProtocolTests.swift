@@ -76,4 +76,69 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(qs.activeUsers, 1)
         XCTAssertEqual(qs.skippedUsers, 0)
     }
+
+    /// RecBole's `LS` split (leave-one-out, `split: {'LS': 'valid_and_test'}`) of a hand-made
+    /// sequence: user 0 bought a, b, c, d, e (times 10, 20, 20, 30, 40; the tie keeps file order).
+    /// RecBole trains on [a, b, c], validates on d with history [a, b, c], and tests on e with
+    /// history [a, b, c, d]; a user with two events has no train part and is dropped, one with
+    /// two events but no validation keeps [a] → b.
+    func testLeaveLastIsRecBoleLSOnAHandMadeExample() {
+        // Items: a=0 b=1 c=2 d=3 e=4; user 1 has two events (5, 6); user 2 one event (7).
+        let d = tinyDataset(items: [0, 2, 1, 3, 4, 5, 6, 7], users: [0, 0, 0, 0, 0, 1, 1, 2], times: [10, 20, 20, 30, 40, 1, 2, 5])
+        let log = EventLog(dataset: d, eventWeights: [])
+        // File order of the tie (c before b at t=20) is kept: the sequence is a, c, b, d, e.
+        XCTAssertEqual(Array(log.item[log.start[0]..<log.start[1]]), [0, 2, 1, 3, 4])
+        let test = QuerySet(log: log, protocol: LeaveLastProtocol(valid: true, targets: .test), excludeSeen: true)
+        XCTAssertEqual(test.queries.map(\.user), [0])
+        XCTAssertEqual(test.queries.map { [$0.historyEnd, $0.absorbed, $0.end] }, [[3, 4, 5]])
+        XCTAssertEqual(test.queries[0].relevant, [4])
+        XCTAssertEqual(test.skippedUsers, 2)   // users 1 and 2: fewer than 3 events
+        let valid = QuerySet(log: log, protocol: LeaveLastProtocol(valid: true, targets: .valid), excludeSeen: true)
+        XCTAssertEqual(valid.queries.map { [$0.historyEnd, $0.absorbed, $0.end] }, [[3, 3, 4]])
+        XCTAssertEqual(valid.queries[0].relevant, [3])
+        let noValid = QuerySet(log: log, protocol: LeaveLastProtocol(valid: false, targets: .test), excludeSeen: true)
+        XCTAssertEqual(noValid.queries.map(\.user), [0, 1])
+        XCTAssertEqual(noValid.queries.map { [$0.historyEnd, $0.absorbed, $0.end] }, [[4, 4, 5], [1, 1, 2]])
+        XCTAssertEqual(noValid.queries.map(\.relevant), [[4], [6]])
+        XCTAssertEqual(noValid.skippedUsers, 1)
+    }
+
+    func testLeaveLastCutsByLength() {
+        XCTAssertEqual(cuts(LeaveLastProtocol(valid: true, targets: .test), [0, 1]), [])
+        XCTAssertEqual(cuts(LeaveLastProtocol(valid: true, targets: .test), [0, 1, 2]), [[1, 2, 3]])
+        XCTAssertEqual(cuts(LeaveLastProtocol(valid: true, targets: .valid), [0, 1, 2]), [[1, 1, 2]])
+        XCTAssertEqual(cuts(LeaveLastProtocol(valid: false, targets: .test), [0]), [])
+        XCTAssertEqual(cuts(LeaveLastProtocol(valid: false, targets: .test), [0, 1]), [[1, 1, 2]])
+    }
+
+    func testTemporalCuts() {
+        let t: [Int64] = [5, 10, 10, 20, 30, 30, 40]
+        // One cut at 30: history = times < 30 (4 events), ranked: 30, 30, 40.
+        XCTAssertEqual(cuts(TemporalProtocol(testFrom: 30, validFrom: nil, targets: .test), t), [[4, 4, 7]])
+        // Validation period [10, 30): history 1 event; ranking test, the period is the update.
+        XCTAssertEqual(cuts(TemporalProtocol(testFrom: 30, validFrom: 10, targets: .test), t), [[1, 4, 7]])
+        XCTAssertEqual(cuts(TemporalProtocol(testFrom: 30, validFrom: 10, targets: .valid), t), [[1, 1, 4]])
+        // No history before the first cut, or nothing in the ranked period: skipped.
+        XCTAssertEqual(cuts(TemporalProtocol(testFrom: 5, validFrom: nil, targets: .test), t), [])
+        XCTAssertEqual(cuts(TemporalProtocol(testFrom: 41, validFrom: nil, targets: .test), t), [])
+        XCTAssertEqual(cuts(TemporalProtocol(testFrom: 30, validFrom: 5, targets: .test), t), [])
+        XCTAssertEqual(cuts(TemporalProtocol(testFrom: 11, validFrom: 10, targets: .valid), t), [[1, 1, 3]])
+        XCTAssertEqual(cuts(TemporalProtocol(testFrom: 10, validFrom: 6, targets: .valid), t), [])
+    }
+
+    /// `numpy.quantile(times, q, method="higher")`: element ⌈q·(N − 1)⌉ of the sorted times.
+    func testQuantileCutsAreNumpyHigher() {
+        let sorted: [Int64] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+        // np.quantile(range(1, 11), 0.9, method="higher") == 10; 0.5 → 6; 0.25 → 4; 0.01 → 2.
+        XCTAssertEqual(TimeCut.quantile(0.9).resolve(sortedTimes: sorted), 10)
+        XCTAssertEqual(TimeCut.quantile(0.5).resolve(sortedTimes: sorted), 6)
+        XCTAssertEqual(TimeCut.quantile(0.25).resolve(sortedTimes: sorted), 4)
+        XCTAssertEqual(TimeCut.quantile(0.01).resolve(sortedTimes: sorted), 2)
+        XCTAssertEqual(TimeCut.time(7).resolve(sortedTimes: sorted), 7)
+        let d = tinyDataset(items: [1, 2, 3, 4], users: [0, 0, 1, 1], times: [40, 10, 30, 20])
+        let log = EventLog(dataset: d, eventWeights: [])
+        let p = ProtocolSpec.temporal(testFrom: .quantile(0.5), validFrom: nil, targets: .test).implementation(for: log)
+        // Times 10 20 30 40: element ⌈0.5·3⌉ = 2 → 30.
+        XCTAssertEqual((p as? TemporalProtocol)?.testFrom, 30)
+    }
 }
