@@ -145,9 +145,16 @@ extension ComparisonDocument {
     }
 
     /// (baseline, variant) pairs in metrics.json order; a baseline is not compared with itself.
-    public static func baselinePairs(_ folder: ResultsFolder, baseline: String) throws -> [(VariantKey, VariantKey)] {
+    /// An outside run's variant (strategy `run`) has no strategy of its own encoder to be compared
+    /// with; named as the baseline (by its name or its id), every variant is compared with it.
+    public static func baselinePairs(_ folder: ResultsFolder, baseline named: String) throws -> [(VariantKey, VariantKey)] {
         var out: [(VariantKey, VariantKey)] = []
+        var baseline = named
+        if !baseline.contains("/"), let run = folder.variants.first(where: { $0.isOutsideRun && $0.strategyID == baseline }) {
+            baseline = run.id
+        }
         for v in folder.variants {
+            if !baseline.contains("/") && v.isOutsideRun { continue }
             let base: ResultsFolder.VariantEntry
             if baseline.contains("/") {
                 guard let b = folder.variant(VariantKey(protocolID: v.protocolID, id: baseline)) else {

@@ -19,6 +19,8 @@ public struct ResultsFolder: Sendable {
         /// Metric name → ci95, nil for coverage.
         public var intervals: [String: (lo: Double, hi: Double)]
         public var key: VariantKey { VariantKey(protocolID: protocolID, id: id) }
+        /// An outside model's TREC run scored as a variant (`run/<name>/none`).
+        public var isOutsideRun: Bool { encoder == "run" && strategyName == "run" }
         public func mean(_ metric: String) -> Double? { means.first(where: { $0.metric == metric })?.mean }
     }
 

@@ -38,7 +38,8 @@ public enum SpecParser {
         }
         let r = Reader(file: path)
         let top = try r.object(root, at: "", keys: ["name", "dataset", "protocol", "encoders", "strategies", "event_weights",
-                                                    "reductions", "metrics", "exclude_seen", "compare", "seed", "sample_users", "description"])
+                                                    "reductions", "metrics", "exclude_seen", "compare", "seed", "sample_users", "description",
+                                                    "runs", "published"])
         let name = try top["name"].map { try r.string($0, at: "name", nonEmpty: true) }
             ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         if name.contains("/") || name == "." || name == ".." {
@@ -105,11 +106,23 @@ public enum SpecParser {
             guard let v = s.intValue, v >= 0 else { throw SpecError(file: path, path: "seed", message: "must be an integer >= 0 (got \(describe(s)))") }
             seed = UInt64(v)
         }
+        var runs: [RunSpec] = []
+        if top["runs"] != nil {
+            runs = try r.list(top["runs"], at: "runs", required: true).enumerated().map { i, v in
+                try parseRun(v, at: "runs[\(i)]", specPath: path, r)
+            }
+            try r.unique(runs.map(\.name), at: "runs", what: "run name")
+            if let i = encoders.firstIndex(where: { $0.id == RunSpec.encoderName }) {
+                throw SpecError(file: path, path: "encoders[\(i)].name", message: "must not be \"\(RunSpec.encoderName)\" in a spec with runs: run variants are named run/<name>/none")
+            }
+        }
+        let published = try top["published"].map { try parsePublished($0, metrics: metrics, r) }
         var compare: CompareSpec?
         if let c = top["compare"] {
-            compare = try parseCompare(c, strategies: strategies, r)
+            compare = try parseCompare(c, strategies: strategies, runs: runs, r)
             if let b = compare?.baseline, b.contains("/") {
                 let ids = encoders.flatMap { e in reductions.flatMap { red in strategies.map { Variant(encoder: e, strategy: $0, reduction: red).id } } }
+                    + runs.map(\.variantID)
                 guard ids.contains(b) else {
                     throw SpecError(file: path, path: "compare.baseline", message: "names no variant of the spec (got \"\(b)\"; e.g. \(ids.first ?? "none"))\(didYouMean(b, ids))")
                 }
@@ -125,7 +138,53 @@ public enum SpecParser {
 
         return ExperimentSpec(name: name, dataset: dataset, datasetPath: datasetPath, protocols: protocols, encoders: encoders,
                               strategies: strategies, eventWeights: weights, reductions: reductions, metrics: metrics,
-                              excludeSeen: excludeSeen, compare: compare, seed: seed, sampleUsers: sampleUsers, sourcePath: path, sourceText: text)
+                              excludeSeen: excludeSeen, compare: compare, seed: seed, sampleUsers: sampleUsers, runs: runs, published: published,
+                              sourcePath: path, sourceText: text)
+    }
+
+    static func parseRun(_ v: JSONValue, at p: String, specPath: String, _ r: Reader) throws -> RunSpec {
+        let o = try r.object(v, at: p, keys: ["name", "file"])
+        guard let n = o["name"] else { throw SpecError(file: r.file, path: "\(p).name", message: "is required (the run's name, e.g. \"sasrec\")") }
+        let name = try r.string(n, at: "\(p).name", nonEmpty: true)
+        if name.contains("/") || name.contains(",") || name.contains(where: \.isWhitespace) {
+            throw SpecError(file: r.file, path: "\(p).name", message: "must not contain '/', ',' or spaces (got \"\(name)\")")
+        }
+        guard let f = o["file"] else { throw SpecError(file: r.file, path: "\(p).file", message: "is required (a TREC run file: qid Q0 docid rank score tag)") }
+        let file = try r.string(f, at: "\(p).file", nonEmpty: true)
+        return RunSpec(name: name, file: file, path: resolve(file, besideSpec: specPath))
+    }
+
+    static func parsePublished(_ v: JSONValue, metrics: [MetricSpec], _ r: Reader) throws -> PublishedSpec {
+        let o = try r.object(v, at: "published", keys: ["source", "rows"])
+        guard let s = o["source"] else { throw SpecError(file: r.file, path: "published.source", message: "is required (where the numbers come from)") }
+        let source = try r.string(s, at: "published.source", nonEmpty: true)
+        guard let rowsValue = o["rows"] else { throw SpecError(file: r.file, path: "published.rows", message: "is required (model → metric → value)") }
+        guard let rows = rowsValue.objectValue else {
+            throw SpecError(file: r.file, path: "published.rows", message: "must be an object of model → {metric: value} (got \(rowsValue.typeName))")
+        }
+        if rows.isEmpty { throw SpecError(file: r.file, path: "published.rows", message: "must not be empty") }
+        let names = metrics.map(\.name)
+        return PublishedSpec(source: source, rows: try rows.map { model, values in
+            guard let members = values.objectValue else {
+                throw SpecError(file: r.file, path: "published.rows.\(model)", message: "must be an object of metric → value (got \(values.typeName))")
+            }
+            if members.isEmpty { throw SpecError(file: r.file, path: "published.rows.\(model)", message: "must not be empty") }
+            return (model, try members.map { metric, x in
+                guard names.contains(metric) else {
+                    throw SpecError(file: r.file, path: "published.rows.\(model).\(metric)", message: "is not one of the spec's metrics (\(names.joined(separator: ", ")))\(didYouMean(metric, names))")
+                }
+                let d = try r.number(x, at: "published.rows.\(model).\(metric)")
+                guard d.isFinite, d >= 0 else { throw SpecError(file: r.file, path: "published.rows.\(model).\(metric)", message: "must be a number >= 0 (got \(formatParameter(d)))") }
+                return (metric, d)
+            })
+        })
+    }
+
+    /// A relative path as it opens from the working folder, else beside the spec.
+    static func resolve(_ file: String, besideSpec specPath: String) -> String {
+        if file.hasPrefix("/") || FileManager.default.fileExists(atPath: file) { return file }
+        let beside = URL(fileURLWithPath: specPath).deletingLastPathComponent().appendingPathComponent(file).path
+        return FileManager.default.fileExists(atPath: beside) ? beside : file
     }
 
     static func parseProtocol(_ v: JSONValue, at p: String, _ r: Reader) throws -> ProtocolSpec {
@@ -319,10 +378,14 @@ public enum SpecParser {
         }
     }
 
-    static func parseCompare(_ v: JSONValue, strategies: [StrategySpec], _ r: Reader) throws -> CompareSpec {
+    static func parseCompare(_ v: JSONValue, strategies: [StrategySpec], runs: [RunSpec] = [], _ r: Reader) throws -> CompareSpec {
         let o = try r.object(v, at: "compare", keys: ["baseline", "tests", "alpha", "correction"])
         guard let b = o["baseline"] else { throw SpecError(file: r.file, path: "compare.baseline", message: "is required (a strategy id or a variant id)") }
-        let baseline = try r.string(b, at: "compare.baseline", nonEmpty: true)
+        var baseline = try r.string(b, at: "compare.baseline", nonEmpty: true)
+        // A run named alone is its variant: every variant is compared with the run.
+        if let run = runs.first(where: { $0.name == baseline }), !strategies.contains(where: { $0.id == baseline || $0.name == baseline }) {
+            baseline = run.variantID
+        }
         if !baseline.contains("/") && !strategies.contains(where: { $0.id == baseline || $0.name == baseline }) {
             throw SpecError(file: r.file, path: "compare.baseline", message: "names no strategy of the spec (got \"\(baseline)\"; strategies: \(strategies.map(\.id).joined(separator: ", ")))")
         }

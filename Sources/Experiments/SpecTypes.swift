@@ -213,18 +213,71 @@ public struct CompareSpec: Equatable, Sendable {
     public static let knownCorrections = ["holm", "bh", "none"]
 }
 
-/// One cell of the variant grid.
+/// An outside model's ranking, a TREC run file (`qid Q0 docid rank score tag`), scored as a
+/// variant of the grid with the same metric code and compared, paired by user, like any other.
+public struct RunSpec: Equatable, Sendable {
+    /// The run's name: its variant id is `run/<name>/none`.
+    public var name: String
+    /// The path as written in the spec.
+    public var file: String
+    /// The path to open (relative paths are tried from the working folder, then the spec's).
+    public var path: String
+    public init(name: String, file: String, path: String) {
+        self.name = name
+        self.file = file
+        self.path = path
+    }
+    /// The encoder part of every run variant's id: no spec encoder may have this name.
+    public static let encoderName = "run"
+    /// `run/<name>/none`.
+    public var variantID: String { "\(Self.encoderName)/\(name)/none" }
+}
+
+/// Reference numbers from a publication, shown beside the run's own (labelled as published)
+/// in the reports: `{"source": "...", "rows": {"SASRec": {"hit@10": 0.109}}}`.
+public struct PublishedSpec: Equatable, Sendable {
+    public var source: String
+    /// Model name → (metric name → value), in the spec's order.
+    public var rows: [(model: String, values: [(metric: String, value: Double)])]
+    public init(source: String, rows: [(model: String, values: [(metric: String, value: Double)])]) {
+        self.source = source
+        self.rows = rows
+    }
+    public static func == (a: PublishedSpec, b: PublishedSpec) -> Bool {
+        a.source == b.source && a.rows.count == b.rows.count && zip(a.rows, b.rows).allSatisfy { x, y in
+            x.model == y.model && x.values.count == y.values.count && zip(x.values, y.values).allSatisfy { $0 == $1 }
+        }
+    }
+}
+
+/// One cell of the variant grid: an encoder × strategy × reduction, or an outside run.
 public struct Variant: Equatable, Sendable {
     public let encoder: EncoderSpec
     public let strategy: StrategySpec
     public let reduction: ReductionSpec
+    /// Set for an outside model's run; `encoder`, `strategy` and `reduction` then only name it
+    /// (encoder `run`, strategy `static`, reduction `none`) and are not used.
+    public let run: RunSpec?
     public init(encoder: EncoderSpec, strategy: StrategySpec, reduction: ReductionSpec) {
         self.encoder = encoder
         self.strategy = strategy
         self.reduction = reduction
+        self.run = nil
     }
-    /// `<encoder>/<strategy>/<reduction>`, e.g. `minilm-l6-l3/decay(half_life_days=14)/pca(64)`.
-    public var id: String { "\(encoder.id)/\(strategy.id)/\(reduction.id)" }
+    /// The variant of an outside run.
+    public init(run: RunSpec) {
+        self.encoder = EncoderSpec(name: RunSpec.encoderName)
+        self.strategy = .static
+        self.reduction = .none
+        self.run = run
+    }
+    /// `<encoder>/<strategy>/<reduction>`, e.g. `minilm-l6-l3/decay(half_life_days=14)/pca(64)`;
+    /// `run/<name>/none` for a run.
+    public var id: String { run?.variantID ?? "\(encoder.id)/\(strategy.id)/\(reduction.id)" }
+    /// The strategy part of the id: the strategy's id, or the run's name.
+    public var strategyID: String { run?.name ?? strategy.id }
+    /// The strategy name as metrics.json gives it: `run` for a run.
+    public var strategyName: String { run == nil ? strategy.name : "run" }
 }
 
 /// A validated experiment spec.
@@ -246,15 +299,19 @@ public struct ExperimentSpec: Sendable {
     public var seed: UInt64
     /// Evaluate only a seeded sample of this many users (of those with events); nil: all.
     public var sampleUsers: Int?
+    /// Outside models' runs, each a variant after the grid's.
+    public var runs: [RunSpec] = []
+    /// Published reference numbers for the reports.
+    public var published: PublishedSpec? = nil
     /// The spec file's path and bytes (for the manifest and its sha256).
     public var sourcePath: String
     public var sourceText: String
 
-    /// Variants in grid order: encoders × reductions × strategies.
+    /// Variants in grid order: encoders × reductions × strategies, then the runs.
     public var variants: [Variant] {
         var out: [Variant] = []
         for e in encoders { for r in reductions { for s in strategies { out.append(Variant(encoder: e, strategy: s, reduction: r)) } } }
-        return out
+        return out + runs.map { Variant(run: $0) }
     }
 
     /// The largest cut-off any metric needs.

@@ -95,7 +95,9 @@ public enum ResultsWriter {
                 ("id", .string(v.variant.id)),
                 ("protocol", .string(v.protocolSpec.id)),
                 ("encoder", .string(v.variant.encoder.id)),
-                ("strategy", .object([("name", .string(v.variant.strategy.name))] + v.variant.strategy.parameters.map { k, p in
+                ("strategy", v.variant.run.map { run in
+                    .object([("name", .string(v.variant.strategyName)), ("run", .string(run.name)), ("file", .string(run.file))])
+                } ?? .object([("name", .string(v.variant.strategy.name))] + v.variant.strategy.parameters.map { k, p in
                     switch p {
                     case .number(let d): return (k, d == d.rounded() && abs(d) < 1e15 ? .int(Int(d)) : .double(d))
                     case .text(let s): return (k, .string(s))
@@ -111,6 +113,7 @@ public enum ResultsWriter {
                 ]))
             })))
             members.append(("skipped_users", .int(v.skippedUsers)))
+            if let m = v.missingLists { members.append(("missing_lists", .int(m))) }
             if let s = v.skippedSteps { members.append(("skipped_steps", .int(s))) }
             return .object(members)
         }

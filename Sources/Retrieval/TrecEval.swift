@@ -6,6 +6,11 @@ public struct TrecError: Error, CustomStringConvertible, Sendable {
     public let file: String
     public let line: Int
     public let message: String
+    public init(file: String, line: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
     public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
 }
 
@@ -39,9 +44,7 @@ public struct TrecEvaluation: Sendable {
                 per.append((qid, metrics.map { _ in 0 }))
                 continue
             }
-            let ranked = docs.sorted { a, b in
-                a.score != b.score ? a.score > b.score : Array(b.doc.utf8).lexicographicallyPrecedes(Array(a.doc.utf8))
-            }
+            let ranked = TrecRun.ranked(docs.map { TrecRun.Line(doc: $0.doc, score: $0.score, line: 0) })
             let maxK = metrics.map(\.k).max() ?? 0
             let hits = ranked.prefix(maxK).map { rel.contains($0.doc) }
             let values = hits.withUnsafeBufferPointer { h in
@@ -83,9 +86,31 @@ public struct TrecEvaluation: Sendable {
 
     /// qid → (docid, score) lines.
     static func readRun(_ path: String) throws -> [String: [(doc: String, score: Double)]] {
-        var out: [String: [(doc: String, score: Double)]] = [:]
+        try TrecRun.read(path).lines.mapValues { $0.map { ($0.doc, $0.score) } }
+    }
+
+}
+
+/// A TREC run file (`qid Q0 docid rank score tag`), read with each line's number so that a later
+/// check (an unknown query or document) can name it.
+public struct TrecRun: Sendable {
+    public struct Line: Sendable {
+        public var doc: String
+        public var score: Double
+        /// 1-based line number in the file.
+        public var line: Int
+    }
+
+    public var path: String
+    /// qid → its lines, in file order.
+    public var lines: [String: [Line]]
+
+    /// Reads `path`: six whitespace-separated fields a line, a finite score, no document twice
+    /// for a query; blank lines are skipped.
+    public static func read(_ path: String) throws -> TrecRun {
+        var out: [String: [Line]] = [:]
         var seen: [String: Set<String>] = [:]
-        for (i, raw) in try lines(path).enumerated() {
+        for (i, raw) in try TrecEvaluation.lines(path).enumerated() {
             let f = raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             if f.isEmpty { continue }
             guard f.count == 6 else { throw TrecError(file: path, line: i + 1, message: "expected 6 fields `qid Q0 docid rank score tag`, found \(f.count)") }
@@ -94,8 +119,16 @@ public struct TrecEvaluation: Sendable {
             guard seen[qid, default: []].insert(doc).inserted else {
                 throw TrecError(file: path, line: i + 1, message: "document \(doc) appears twice for query \(qid)")
             }
-            out[qid, default: []].append((doc, score))
+            out[qid, default: []].append(Line(doc: doc, score: score, line: i + 1))
         }
-        return out
+        return TrecRun(path: path, lines: out)
+    }
+
+    /// A query's lines ranked as trec_eval ranks them: score descending, ties by docid in
+    /// descending byte order.
+    public static func ranked(_ lines: [Line]) -> [Line] {
+        lines.sorted { a, b in
+            a.score != b.score ? a.score > b.score : Array(b.doc.utf8).lexicographicallyPrecedes(Array(a.doc.utf8))
+        }
     }
 }

@@ -40,6 +40,8 @@ public struct VariantResult: Sendable {
     /// Prequential only: per step index j (a user's j-th scored step, 0-based), the mean over
     /// the users that have one of each per-user metric (spec order), and how many lists that is.
     public var perStep: [(values: [Double], lists: Int)]? = nil
+    /// Outside runs only: lists whose query id has no line in the run (scored as empty).
+    public var missingLists: Int? = nil
 }
 
 /// Everything a run produced.
@@ -180,6 +182,30 @@ public final class ExperimentRunner {
                 }
             }
         }
+        if !spec.runs.isEmpty {
+            let itemIndex = Dictionary(uniqueKeysWithValues: dataset.itemIDs.enumerated().map { ($1, Int32($0)) })
+            for run in spec.runs {
+                let outside = try OutsideRun(run, itemIndex: itemIndex, knownQueries: Set(dataset.userIDs), queryForm: "user id")
+                for (p, qs) in zip(spec.protocols, querySets) {
+                    let variant = Variant(run: run)
+                    done += 1
+                    log("[\(done)/\(total)] \(p.kind) \(variant.id): scoring \(run.file) for \(qs.queries.count) lists")
+                    let t0 = Date()
+                    let (lists, missing) = outside.rank(qs.queries, label: { dataset.userIDs[Int($0.user)] }, log: eventLog,
+                                                        excludeSeen: spec.excludeSeen, k: spec.maxK)
+                    if missing > 0 {
+                        let w = "\(run.file): no line for \(missing) of the \(qs.queries.count) lists of \(p.id) (scored as empty rankings)"
+                        warnings.append(w)
+                        log("warning: \(w)")
+                    }
+                    var t = RankingTimings()
+                    t.scoringSeconds = Date().timeIntervalSince(t0)
+                    var result = evaluate(variant, protocol: p, queries: qs, lists: lists, itemCount: dataset.itemCount, timings: t)
+                    result.missingLists = missing
+                    results.append(result)
+                }
+            }
+        }
         // metrics.json order: protocols in spec order, then the variant grid order.
         let order = spec.protocols.flatMap { p in spec.variants.map { (p.id, $0.id) } }
         results.sort { a, b in
@@ -200,6 +226,12 @@ public final class ExperimentRunner {
         if engine.fallbackQueries > fallbackBefore {
             log("  \(engine.fallbackQueries - fallbackBefore) of \(qs.queries.count) lists needed the full window computation")
         }
+        return evaluate(variant, protocol: p, queries: qs, lists: lists, itemCount: engine.items.rows, timings: t)
+    }
+
+    /// Scores and summarises one variant's ranked lists (a strategy's, or an outside run's).
+    func evaluate(_ variant: Variant, protocol p: ProtocolSpec, queries qs: QuerySet, lists: RankedLists, itemCount: Int,
+                  timings t: RankingTimings) -> VariantResult {
         let perList = spec.metrics.filter { $0.family != .coverage }
         // Per-list values, then per-user means over the user's lists.
         var perUser: [(user: Int32, values: [Double])] = []
@@ -236,9 +268,9 @@ public final class ExperimentRunner {
         var summaries: [(metric: MetricSpec, summary: MetricSummary)] = []
         for m in spec.metrics {
             if m.family == .coverage {
-                var covered = [Bool](repeating: false, count: engine.items.rows)
+                var covered = [Bool](repeating: false, count: itemCount)
                 for qi in 0..<queries.count { for it in lists.list(qi).prefix(m.k) { covered[Int(it)] = true } }
-                let c = Double(covered.filter { $0 }.count) / Double(max(engine.items.rows, 1))
+                let c = Double(covered.filter { $0 }.count) / Double(max(itemCount, 1))
                 summaries.append((m, MetricSummary(mean: c, ci95: nil, n: queries.count)))
                 continue
             }

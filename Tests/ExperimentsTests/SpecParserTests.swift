@@ -51,7 +51,7 @@ final class SpecParserTests: XCTestCase {
 
     func testUnknownKeyWithDidYouMean() {
         XCTAssertEqual(error(replacing("\"seed\": 7", "\"sede\": 7")),
-                       "spec.json: sede is not a known key; did you mean \"seed\"? (allowed: name, dataset, protocol, encoders, strategies, event_weights, reductions, metrics, exclude_seen, compare, seed, sample_users, description)")
+                       "spec.json: sede is not a known key; did you mean \"seed\"? (allowed: name, dataset, protocol, encoders, strategies, event_weights, reductions, metrics, exclude_seen, compare, seed, sample_users, description, runs, published)")
         XCTAssertTrue(error(replacing("\"half_life_days\": 14", "\"half_life_dayz\": 14"))
             .hasPrefix("spec.json: strategies[1].half_life_dayz is not a known key; did you mean \"half_life_days\"?"))
     }
@@ -160,6 +160,38 @@ final class SpecParserTests: XCTestCase {
                        "spec.json: protocol.window_events is not a parameter of the cases protocol (its parameters: split)")
         XCTAssertEqual(protocolError(#"{"kind": "holdout", "window_events": 3}"#),
                        "spec.json: protocol.window_events is not a parameter of the holdout protocol (its parameters: history, update, test)")
+    }
+
+    func testRunsAndPublishedBlocks() throws {
+        let extra = #""runs": [{"name": "sasrec", "file": "runs/sasrec.trec"}], "published": {"source": "Kong et al. 2025, Table 2", "rows": {"SASRec": {"recall@10": 0.1, "ndcg@5": 0.05}}}, "seed": 7"#
+        let s = try parse(replacing(#""seed": 7"#, extra))
+        XCTAssertEqual(s.runs, [RunSpec(name: "sasrec", file: "runs/sasrec.trec", path: "runs/sasrec.trec")])
+        XCTAssertEqual(s.variants.count, 2 * 4 * 2 + 1)
+        XCTAssertEqual(s.variants.last?.id, "run/sasrec/none")
+        XCTAssertEqual(s.published?.source, "Kong et al. 2025, Table 2")
+        XCTAssertEqual(s.published?.rows.first?.model, "SASRec")
+        XCTAssertEqual(s.published?.rows.first?.values.map(\.metric), ["recall@10", "ndcg@5"])
+        // A run named as the baseline is its variant.
+        let compared = try parse(replacing(#""seed": 7"#, #""runs": [{"name": "sasrec", "file": "x.trec"}], "compare": {"baseline": "sasrec"}, "seed": 7"#))
+        XCTAssertEqual(compared.compare?.baseline, "run/sasrec/none")
+        let full = try parse(replacing(#""seed": 7"#, #""runs": [{"name": "sasrec", "file": "x.trec"}], "compare": {"baseline": "run/sasrec/none"}, "seed": 7"#))
+        XCTAssertEqual(full.compare?.baseline, "run/sasrec/none")
+    }
+
+    func testRunsAndPublishedErrors() {
+        func e(_ extra: String) -> String { error(replacing(#""seed": 7"#, String(extra.dropFirst(2)) + #", "seed": 7"#)) }
+        XCTAssertEqual(e(#", "runs": [{"file": "x.trec"}]"#), "spec.json: runs[0].name is required (the run's name, e.g. \"sasrec\")")
+        XCTAssertEqual(e(#", "runs": [{"name": "a b", "file": "x.trec"}]"#), "spec.json: runs[0].name must not contain '/', ',' or spaces (got \"a b\")")
+        XCTAssertEqual(e(#", "runs": [{"name": "a"}]"#), "spec.json: runs[0].file is required (a TREC run file: qid Q0 docid rank score tag)")
+        XCTAssertEqual(e(#", "runs": [{"name": "a", "file": "x"}, {"name": "a", "file": "y"}]"#), "spec.json: runs[1] repeats the run name a")
+        XCTAssertEqual(e(#", "runs": []"#), "spec.json: runs must not be empty")
+        XCTAssertEqual(e(#", "runs": [{"name": "a", "file": "x", "tag": 1}]"#), "spec.json: runs[0].tag is not a known key (allowed: name, file)")
+        XCTAssertEqual(e(#", "published": {"rows": {"A": {"recall@10": 1}}}"#), "spec.json: published.source is required (where the numbers come from)")
+        XCTAssertEqual(e(#", "published": {"source": "x", "rows": {"A": {"hit@10": 0.1}}}"#),
+                       "spec.json: published.rows.A.hit@10 is not one of the spec's metrics (recall@10, ndcg@5, coverage@10)")
+        XCTAssertEqual(e(#", "published": {"source": "x", "rows": {"A": {"ndcg@5": -1}}}"#), "spec.json: published.rows.A.ndcg@5 must be a number >= 0 (got -1)")
+        XCTAssertEqual(e(#", "published": {"source": "x", "rows": {}}"#), "spec.json: published.rows must not be empty")
+        XCTAssertEqual(e(#", "published": {"source": "x", "rows": [1]}"#), "spec.json: published.rows must be an object of model → {metric: value} (got an array)")
     }
 }
 
