@@ -5,8 +5,8 @@
 
 Reads the spec from RESULTS_DIR/manifest.json and the dataset (h5py, numpy: nothing of
 ProfileBench's code), recomputes every variant whose reduction is `none` and whose protocol is
-holdout, leave-last, temporal or cases, for the strategies static, mean, decay (days or events)
-and concat (max or mean), the per-user (per-case) values of every recall@K, ndcg@K, hit@K,
+holdout, leave-last, temporal or cases, for the strategies static, mean, decay (days or events),
+concat (max or mean) and interests (numpy.linalg.svd of the weighted window, max or sum), the per-user (per-case) values of every recall@K, ndcg@K, hit@K,
 precision@K and mrr@K metric, and compares them with RESULTS_DIR/per_user.csv.
 
 Protocols, written from docs/spec.md without looking at the Swift code:
@@ -80,6 +80,9 @@ def strategy_id(s):
         return f"decay({k}={fmt(s[k])})"
     if n == "concat":
         return f"concat(aggregate={s.get('aggregate', 'max')},window={fmt(s.get('window', 50))})"
+    if n == "interests":
+        return (f"interests(aggregate={s.get('aggregate', 'max')},center={'true' if s.get('center', False) else 'false'},"
+                f"k={fmt(s.get('k', 3))},window={fmt(s.get('window', 50))})")
     return None
 
 
@@ -144,6 +147,22 @@ def profile_scores(E, s, its, ts, ws, h, a):
         prof = (ww[:, None] * E[its[ev]]).sum(0)
         nrm = np.linalg.norm(prof)
         return E @ (prof / nrm if nrm > 0 else prof)
+    if n == "interests":
+        W = int(s.get("window", 50))
+        win, wts = its[:a][-W:], ws[:a][-W:]
+        A = wts[:, None] * E[win]
+        colsum = A.sum(0)
+        M = A - A.mean(0) if s.get("center", False) else A
+        _, sv, vt = np.linalg.svd(M, full_matrices=False)
+        if len(sv) == 0 or sv[0] <= 0: return np.zeros(len(E))
+        rows = []
+        for j in range(min(int(s.get("k", 3)), len(sv))):
+            if sv[j] <= 1e-9 * sv[0]: continue
+            v = vt[j]; dot = colsum @ v
+            sign = 1.0 if dot > 0 else -1.0 if dot < 0 else (1.0 if v[np.argmax(np.abs(v))] > 0 else -1.0)
+            rows.append(sign * sv[j] * v)
+        R = np.array(rows) @ E.T
+        return R.max(0) if s.get("aggregate", "max") == "max" else R.sum(0)
     win = its[:a][-int(s.get("window", 50)):]
     S = E[win] @ E.T
     return S.max(0) if s.get("aggregate", "max") == "max" else S.mean(0)

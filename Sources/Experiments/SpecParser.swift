@@ -309,16 +309,17 @@ public enum SpecParser {
     }
 
     static func parseStrategy(_ v: JSONValue, at p: String, _ r: Reader) throws -> StrategySpec {
-        let all = ["name", "half_life_days", "half_life_events", "window", "aggregate", "temperature"]
+        let all = ["name", "half_life_days", "half_life_events", "window", "aggregate", "temperature", "k", "center"]
         let o = try r.object(v, at: p, keys: all)
-        guard let n = o["name"] else { throw SpecError(file: r.file, path: "\(p).name", message: "is required (static, mean, decay or concat)") }
+        let names = ["static", "mean", "decay", "concat", "interests"]
+        guard let n = o["name"] else { throw SpecError(file: r.file, path: "\(p).name", message: "is required (\(names.joined(separator: ", ")))") }
         let name = try r.string(n, at: "\(p).name", nonEmpty: true)
         switch name {
         case "static", "mean":
             try r.forbid(o, Array(all.dropFirst()), at: p, because: "is not a parameter of \(name)")
             return name == "static" ? .static : .mean
         case "decay":
-            try r.forbid(o, ["window", "aggregate", "temperature"], at: p, because: "is not a parameter of decay")
+            try r.forbid(o, ["window", "aggregate", "temperature", "k", "center"], at: p, because: "is not a parameter of decay")
             let d = o["half_life_days"], e = o["half_life_events"]
             if (d == nil) == (e == nil) { throw SpecError(file: r.file, path: p, message: "decay needs exactly one of half_life_days, half_life_events") }
             if let d {
@@ -329,8 +330,32 @@ public enum SpecParser {
             let x = try r.number(e!, at: "\(p).half_life_events")
             guard x > 0 else { throw SpecError(file: r.file, path: "\(p).half_life_events", message: "must be > 0 (got \(formatParameter(x)))") }
             return .decayEvents(halfLife: x)
+        case "interests":
+            try r.forbid(o, ["half_life_days", "half_life_events", "temperature"], at: p, because: "is not a parameter of interests")
+            var window = 50, k = 3
+            if let w = o["window"] {
+                guard let x = w.intValue else { throw SpecError(file: r.file, path: "\(p).window", message: "must be an integer (got \(describe(w)))") }
+                guard x >= 1 else { throw SpecError(file: r.file, path: "\(p).window", message: "must be >= 1 (got \(x))") }
+                window = x
+            }
+            if let kv = o["k"] {
+                guard let x = kv.intValue else { throw SpecError(file: r.file, path: "\(p).k", message: "must be an integer (got \(describe(kv)))") }
+                guard x >= 1 else { throw SpecError(file: r.file, path: "\(p).k", message: "must be >= 1 (got \(x))") }
+                guard x <= window else { throw SpecError(file: r.file, path: "\(p).k", message: "must be <= window \(window): a window of n vectors has at most n directions (got \(x))") }
+                k = x
+            }
+            var aggregate = InterestAggregate.max
+            if let a = o["aggregate"] {
+                let s = try r.string(a, at: "\(p).aggregate", nonEmpty: true)
+                guard let agg = InterestAggregate(rawValue: s) else {
+                    throw SpecError(file: r.file, path: "\(p).aggregate", message: "must be max or sum (got \"\(s)\")")
+                }
+                aggregate = agg
+            }
+            let center = try o["center"].map { try r.bool($0, at: "\(p).center") } ?? false
+            return .interests(window: window, k: k, aggregate: aggregate, center: center)
         case "concat":
-            try r.forbid(o, ["half_life_days", "half_life_events"], at: p, because: "is not a parameter of concat")
+            try r.forbid(o, ["half_life_days", "half_life_events", "k", "center"], at: p, because: "is not a parameter of concat")
             var window = 50
             if let w = o["window"] {
                 guard let k = w.intValue else { throw SpecError(file: r.file, path: "\(p).window", message: "must be an integer (got \(describe(w)))") }
@@ -356,7 +381,7 @@ public enum SpecParser {
             }
             return .concat(window: window, aggregate: aggregate, temperature: temperature)
         default:
-            throw SpecError(file: r.file, path: "\(p).name", message: "must be static, mean, decay or concat (got \"\(name)\")\(didYouMean(name, ["static", "mean", "decay", "concat"]))")
+            throw SpecError(file: r.file, path: "\(p).name", message: "must be one of \(names.joined(separator: ", ")) (got \"\(name)\")\(didYouMean(name, names))")
         }
     }
 

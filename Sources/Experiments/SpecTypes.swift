@@ -101,6 +101,11 @@ public enum ConcatAggregate: String, Equatable, Sendable, CaseIterable {
     case max, mean, softmax
 }
 
+/// How `interests` scores an item against its k interest vectors.
+public enum InterestAggregate: String, Equatable, Sendable, CaseIterable {
+    case max, sum
+}
+
 /// An update strategy with its parameters (defaults filled in).
 public enum StrategySpec: Equatable, Sendable {
     case `static`
@@ -108,6 +113,9 @@ public enum StrategySpec: Equatable, Sendable {
     case decayDays(halfLife: Double)
     case decayEvents(halfLife: Double)
     case concat(window: Int, aggregate: ConcatAggregate, temperature: Double?)
+    /// The seed's PCA of the concatenated profile: the last `window` weighted event vectors,
+    /// reduced to their top `k` principal directions (thin SVD), scored by `aggregate`.
+    case interests(window: Int, k: Int, aggregate: InterestAggregate, center: Bool)
 
     public var name: String {
         switch self {
@@ -115,6 +123,7 @@ public enum StrategySpec: Equatable, Sendable {
         case .mean: return "mean"
         case .decayDays, .decayEvents: return "decay"
         case .concat: return "concat"
+        case .interests: return "interests"
         }
     }
 
@@ -129,6 +138,9 @@ public enum StrategySpec: Equatable, Sendable {
             if let temperature { p.append(("temperature", .number(temperature))) }
             p.append(("window", .number(Double(window))))
             return p
+        case let .interests(window, k, aggregate, center):
+            return [("aggregate", .text(aggregate.rawValue)), ("center", .text(center ? "true" : "false")),
+                    ("k", .number(Double(k))), ("window", .number(Double(window)))]
         }
     }
 

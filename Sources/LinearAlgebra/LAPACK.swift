@@ -56,4 +56,31 @@ public enum LAPACK {
         }
         return (values, vectors)
     }
+
+    /// Thin singular value decomposition A = U Σ Vᵀ of a real `rows × cols` matrix (row-major),
+    /// keeping Vᵀ only (`dgesvd` with jobu = 'N', jobvt = 'S').
+    ///
+    /// - Returns: the min(rows, cols) singular values in descending order and the matching right
+    ///   singular vectors as the rows of a row-major `min(rows, cols) × cols` matrix, with
+    ///   LAPACK's signs (callers that need a sign convention fix it themselves).
+    /// - Complexity: O(rows · cols · min(rows, cols)).
+    public static func thinSVD(_ matrix: [Double], rows: Int, cols: Int) throws -> (values: [Double], vt: [Double]) {
+        precondition(matrix.count == rows * cols, "thinSVD: matrix has \(matrix.count) entries, expected \(rows * cols)")
+        let r = min(rows, cols)
+        if r == 0 { return ([], []) }
+        var a = matrix
+        var sv = [Double](repeating: 0, count: r)
+        var vt = [Double](repeating: 0, count: r * cols)
+        var superb = [Double](repeating: 0, count: max(1, r - 1))
+        var u = [Double](repeating: 0, count: 1)
+        let info = a.withUnsafeMutableBufferPointer { ap in sv.withUnsafeMutableBufferPointer { sp in
+            vt.withUnsafeMutableBufferPointer { vp in superb.withUnsafeMutableBufferPointer { bp in u.withUnsafeMutableBufferPointer { up in
+                LAPACKE_dgesvd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "N")), Int8(UInt8(ascii: "S")),
+                               pb_lapack_int(rows), pb_lapack_int(cols), ap.baseAddress, pb_lapack_int(cols),
+                               sp.baseAddress, up.baseAddress, 1, vp.baseAddress, pb_lapack_int(cols), bp.baseAddress)
+            } } }
+        } }
+        if info != 0 { throw LAPACKError(routine: "dgesvd", info: Int(info)) }
+        return (sv, vt)
+    }
 }

@@ -22,6 +22,8 @@ public enum Profile: Equatable {
     case vector([Double])
     /// The kept window of item ids, oldest first (`concat`).
     case window([Int])
+    /// The kept window of item ids with their event weights, oldest first (`interests`).
+    case weightedWindow(items: [Int], weights: [Double])
 }
 
 /// Makes the updater of a strategy for vectors of dimension `dim`.
@@ -32,6 +34,7 @@ public func makeUpdater(_ strategy: StrategySpec, dim: Int) -> any ProfileUpdate
     case .decayDays(let h): return DecayUpdater(dim: dim, halfLife: .days(h))
     case .decayEvents(let h): return DecayUpdater(dim: dim, halfLife: .events(h))
     case .concat(let window, _, _): return ConcatUpdater(window: window)
+    case .interests(let window, _, _, _): return WeightedWindowUpdater(window: window)
     }
 }
 
@@ -138,6 +141,35 @@ public struct ConcatUpdater: ProfileUpdater {
     public var items: [Int] { ring.count < window ? ring : Array(ring[head...] + ring[..<head]) }
 
     public var profile: Profile { .window(items) }
+}
+
+/// Keeps the last `window` absorbed events (item ids and event weights), oldest first: the
+/// matrix U'' = [w₁f(x₁) … wₙf(xₙ)] that `interests` reduces.
+/// - Complexity: O(1) per event.
+public struct WeightedWindowUpdater: ProfileUpdater {
+    public let window: Int
+    private var items: [Int] = []
+    private var weights: [Double] = []
+    private var head = 0
+
+    public init(window: Int) {
+        precondition(window >= 1, "interests window must be >= 1")
+        self.window = window
+    }
+
+    public mutating func absorb(item: Int, vector: UnsafeBufferPointer<Float>, weight: Double, time: Int64) {
+        if items.count < window {
+            items.append(item); weights.append(weight)
+        } else {
+            items[head] = item; weights[head] = weight
+            head = (head + 1) % window
+        }
+    }
+
+    public var profile: Profile {
+        guard items.count == window, head > 0 else { return .weightedWindow(items: items, weights: weights) }
+        return .weightedWindow(items: Array(items[head...] + items[..<head]), weights: Array(weights[head...] + weights[..<head]))
+    }
 }
 
 #if canImport(Glibc)

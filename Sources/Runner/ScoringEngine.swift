@@ -68,6 +68,21 @@ public final class ScoringEngine {
     public func rank(_ queries: [Query], strategy: StrategySpec, timings: inout RankingTimings) -> RankedLists {
         let nq = queries.count
         var out = RankedLists(k: k, count: nq)
+        if case let .interests(_, kVectors, aggregate, center) = strategy {
+            var q0 = 0
+            while q0 < nq {
+                let q1 = min(nq, q0 + windowBlock)
+                let slice = Array(queries[q0..<q1])
+                var clock = Stopwatch()
+                let interests = buildInterests(slice, strategy: strategy, k: kVectors, center: center, timings: &timings)
+                timings.profileSeconds += clock.lap()
+                scoreInterests(slice, interests: interests, aggregate: aggregate, into: &out, offset: q0)
+                timings.scoringSeconds += clock.lap()
+                q0 = q1
+                progress?(q1, nq)
+            }
+            return out
+        }
         let windowScored: Bool
         if case .concat(_, let agg, _) = strategy, agg != .mean { windowScored = true } else { windowScored = false }
         let block = windowScored ? windowBlock : vectorBlock
@@ -171,6 +186,8 @@ public final class ScoringEngine {
                     let inv = 1 / s.squareRoot()
                     for c in 0..<d { P[j * d + c] = Float(v[c] * inv) }
                 }
+            case .weightedWindow:
+                preconditionFailure("interests profiles are scored by scoreInterests")
             case .window(let w):
                 guard !w.isEmpty else { return }
                 var acc = [Double](repeating: 0, count: d)
@@ -179,6 +196,45 @@ public final class ScoringEngine {
             }
         }
         return P
+    }
+
+    /// Each query's interest vectors (``InterestVectors``): the rows of one stacked matrix and
+    /// each query's row indices in it.
+    func buildInterests(_ queries: [Query], strategy: StrategySpec, k: Int, center: Bool,
+                        timings: inout RankingTimings) -> (matrix: [Float], rowsOfQuery: [[Int32]]) {
+        var matrix: [Float] = []
+        var rowsOfQuery = [[Int32]](repeating: [], count: queries.count)
+        let d = items.dim
+        items.values.withUnsafeBufferPointer { E in
+            walk(queries, strategy: strategy, timings: &timings) { j, updater in
+                guard case let .weightedWindow(its, ws) = updater.profile else { return }
+                // LAPACK's info > 0 (no convergence) leaves the query with no vector (scores 0).
+                guard let v = try? InterestVectors.compute(items: its, weights: ws, table: E, dim: d, k: k, center: center) else { return }
+                let first = matrix.count / d
+                matrix += v.rows
+                rowsOfQuery[j] = (0..<v.count).map { Int32(first + $0) }
+            }
+        }
+        return (matrix, rowsOfQuery)
+    }
+
+    /// `max`: one sgemm of every query's stacked interest vectors against each column block,
+    /// then each query's maximum over its rows; `sum`: the sum of a query's vectors is one
+    /// profile vector (Σⱼ σⱼvⱼ·x = (Σⱼ σⱼvⱼ)·x), scored as the vector strategies are.
+    func scoreInterests(_ queries: [Query], interests: (matrix: [Float], rowsOfQuery: [[Int32]]), aggregate: InterestAggregate,
+                        into out: inout RankedLists, offset: Int) {
+        let d = items.dim
+        switch aggregate {
+        case .max:
+            scoreRowGroups(queries, rows: interests.matrix, count: interests.matrix.count / max(d, 1), rowsOfQuery: interests.rowsOfQuery,
+                           aggregate: .max, temperature: 1, into: &out, offset: offset)
+        case .sum:
+            var P = [Float](repeating: 0, count: queries.count * d)
+            for (q, rows) in interests.rowsOfQuery.enumerated() {
+                for r in rows { for c in 0..<d { P[q * d + c] += interests.matrix[Int(r) * d + c] } }
+            }
+            scoreVectors(queries, profiles: P, into: &out, offset: offset)
+        }
     }
 
     func buildWindows(_ queries: [Query], strategy: StrategySpec, timings: inout RankingTimings) -> [[Int32]] {
@@ -240,6 +296,17 @@ public final class ScoringEngine {
         let (distinct, rowOf) = distinctItems(windows)
         let rowsOfQuery = windows.map { $0.map { rowOf[Int($0)] } }
         let M = distinct.count
+        var Wm = [Float](repeating: 0, count: M * d)
+        for (r, it) in distinct.enumerated() { for c in 0..<d { Wm[r * d + c] = items.values[Int(it) * d + c] } }
+        scoreRowGroups(queries, rows: Wm, count: M, rowsOfQuery: rowsOfQuery, aggregate: aggregate, temperature: temperature,
+                       into: &out, offset: offset)
+    }
+
+    /// Scores `count` shared rows (row-major, `items.dim` wide) against every column block, one
+    /// sgemm per block, and ranks each query by the `max` (or temperature-`softmax`) of its own
+    /// rows' scores; a query with no row scores 0 everywhere (ranked by item id).
+    func scoreRowGroups(_ queries: [Query], rows Wm: [Float], count M: Int, rowsOfQuery: [[Int32]], aggregate: ConcatAggregate,
+                        temperature: Float, into out: inout RankedLists, offset: Int) {
         if M == 0 {
             // Every window empty: all scores 0, ranking by item id.
             mergeRows(queries, offset: offset, c0: 0, c1: items.rows, out: &out, copyRow: true) { _, buf in
@@ -247,8 +314,6 @@ public final class ScoringEngine {
             }
             return
         }
-        var Wm = [Float](repeating: 0, count: M * d)
-        for (r, it) in distinct.enumerated() { for c in 0..<d { Wm[r * d + c] = items.values[Int(it) * d + c] } }
         let blocks = columnBlocks(rowsPerBlock: M)
         let maxW = blocks.map { $0.1 - $0.0 }.max() ?? 0
         var sim = [Float](repeating: 0, count: M * maxW)

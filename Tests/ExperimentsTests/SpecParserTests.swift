@@ -83,7 +83,7 @@ final class SpecParserTests: XCTestCase {
     func testMissingRequiredAndUnknownStrategy() {
         XCTAssertEqual(error("{\"dataset\": \"x\"}"), "spec.json: protocol is required")
         XCTAssertEqual(error(replacing("{\"name\": \"static\"}", "{\"name\": \"statik\"}")),
-                       "spec.json: strategies[0].name must be static, mean, decay or concat (got \"statik\"); did you mean \"static\"?")
+                       "spec.json: strategies[0].name must be one of static, mean, decay, concat, interests (got \"statik\"); did you mean \"static\"?")
         XCTAssertEqual(error(replacing("{\"name\": \"decay\", \"half_life_days\": 14}", "{\"name\": \"decay\"}")),
                        "spec.json: strategies[1] decay needs exactly one of half_life_days, half_life_events")
     }
@@ -192,6 +192,24 @@ final class SpecParserTests: XCTestCase {
         XCTAssertEqual(e(#", "published": {"source": "x", "rows": {"A": {"ndcg@5": -1}}}"#), "spec.json: published.rows.A.ndcg@5 must be a number >= 0 (got -1)")
         XCTAssertEqual(e(#", "published": {"source": "x", "rows": {}}"#), "spec.json: published.rows must not be empty")
         XCTAssertEqual(e(#", "published": {"source": "x", "rows": [1]}"#), "spec.json: published.rows must be an object of model → {metric: value} (got an array)")
+    }
+
+    func testInterestsStrategy() throws {
+        let s = try parse(replacing(#"{"name": "concat"}, "#, #"{"name": "interests"}, {"name": "interests", "window": 10, "k": 1, "aggregate": "sum", "center": true}, {"name": "concat"}, "#))
+        XCTAssertEqual(Array(s.strategies.prefix(4)), [.static, .decayDays(halfLife: 14), .interests(window: 50, k: 3, aggregate: .max, center: false),
+                                                       .interests(window: 10, k: 1, aggregate: .sum, center: true)])
+        XCTAssertEqual(s.strategies[2].id, "interests(aggregate=max,center=false,k=3,window=50)")
+        XCTAssertEqual(s.strategies[3].id, "interests(aggregate=sum,center=true,k=1,window=10)")
+        func e(_ strategy: String) -> String { error(replacing(#"{"name": "concat"}, "#, strategy + ", ")) }
+        XCTAssertEqual(e(#"{"name": "interests", "k": 0}"#), "spec.json: strategies[2].k must be >= 1 (got 0)")
+        XCTAssertEqual(e(#"{"name": "interests", "k": 1.5}"#), "spec.json: strategies[2].k must be an integer (got 1.5)")
+        XCTAssertEqual(e(#"{"name": "interests", "window": 4, "k": 5}"#), "spec.json: strategies[2].k must be <= window 4: a window of n vectors has at most n directions (got 5)")
+        XCTAssertEqual(e(#"{"name": "interests", "window": 0}"#), "spec.json: strategies[2].window must be >= 1 (got 0)")
+        XCTAssertEqual(e(#"{"name": "interests", "aggregate": "mean"}"#), #"spec.json: strategies[2].aggregate must be max or sum (got "mean")"#)
+        XCTAssertEqual(e(#"{"name": "interests", "center": "yes"}"#), "spec.json: strategies[2].center must be true or false (got a string)")
+        XCTAssertEqual(e(#"{"name": "interests", "temperature": 1}"#), "spec.json: strategies[2].temperature is not a parameter of interests")
+        XCTAssertEqual(e(#"{"name": "concat", "k": 2}"#), "spec.json: strategies[2].k is not a parameter of concat")
+        XCTAssertEqual(e(#"{"name": "intrests"}"#), #"spec.json: strategies[2].name must be one of static, mean, decay, concat, interests (got "intrests"); did you mean "interests"?"#)
     }
 }
 

@@ -62,6 +62,18 @@ final class ScoringEngineTests: XCTestCase {
                     return zip(e, c).reduce(0) { $0 + $1.0 * $1.1 } / e.reduce(0, +)
                 }
             }
+        case let .interests(window, k, agg, center):
+            // The interest vectors (checked against NumPy's SVD in InterestsTests), scored here
+            // in float64 one item at a time: the engine's stacked sgemm and aggregation are on test.
+            let lo = max(0, q.absorbed - window)
+            let win = (lo..<q.absorbed).map { Int(log.item[s + $0]) }, ws = (lo..<q.absorbed).map { log.weight[s + $0] }
+            let v = try! E.withUnsafeBufferPointer { try InterestVectors.compute(items: win, weights: ws, table: $0, dim: d, k: k, center: center) }
+            let rows = (0..<v.count).map { r in (0..<d).map { Double(v.rows[r * d + $0]) } }
+            return items.map { x in
+                let c = rows.map { dot($0, x) }
+                if c.isEmpty { return 0 }
+                return agg == .max ? c.max()! : c.reduce(0, +)
+            }
         }
     }
 
@@ -98,7 +110,9 @@ final class ScoringEngineTests: XCTestCase {
         let p = HoldoutProtocol(history: 0.6, update: 0.2, test: 0.2)
         for s: StrategySpec in [.static, .mean, .decayDays(halfLife: 1.5), .decayEvents(halfLife: 3),
                                 .concat(window: 4, aggregate: .max, temperature: nil), .concat(window: 3, aggregate: .mean, temperature: nil),
-                                .concat(window: 5, aggregate: .softmax, temperature: 0.2)] {
+                                .concat(window: 5, aggregate: .softmax, temperature: 0.2),
+                                .interests(window: 6, k: 2, aggregate: .max, center: false), .interests(window: 6, k: 3, aggregate: .sum, center: false),
+                                .interests(window: 5, k: 2, aggregate: .max, center: true), .interests(window: 1, k: 1, aggregate: .max, center: false)] {
             _ = check(p, s)
         }
     }
@@ -116,7 +130,8 @@ final class ScoringEngineTests: XCTestCase {
 
     func testAllStrategiesPrequential() {
         let p = PrequentialProtocol(history: 0.3, windowEvents: 4, windowDays: nil)
-        for s: StrategySpec in [.static, .mean, .decayDays(halfLife: 2), .concat(window: 6, aggregate: .max, temperature: nil)] {
+        for s: StrategySpec in [.static, .mean, .decayDays(halfLife: 2), .concat(window: 6, aggregate: .max, temperature: nil),
+                                .interests(window: 6, k: 2, aggregate: .max, center: false)] {
             _ = check(p, s)
         }
     }
