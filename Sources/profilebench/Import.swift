@@ -201,7 +201,7 @@ struct ImportSequences: ParsableCommand {
         (ITEMS keys 0…N-1). See docs/import.md.
         """)
 
-    @Option(name: .customLong("split"), help: ArgumentHelp("A case file, as NAME=FILE (e.g. test=test.csv.gz); repeat for more splits, in time order.", valueName: "name=file"))
+    @Option(name: .customLong("split"), help: ArgumentHelp("A case file, as NAME=FILE (e.g. test=test.csv.gz); repeat for more splits (users are numbered in the order given).", valueName: "name=file"))
     var splits: [String]
     @Option(help: "The item metadata: a JSON object keyed by item id (title, description, brand, categories).") var items: String
     @Option(help: "Output HDF5 dataset (replaced only when the import is complete).") var out: String
