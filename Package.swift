@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["JSON"]),
         .target(name: "FeatureHashing"),
         .target(name: "Datasets", dependencies: ["HDF5Kit", "AtomicIO", "Statistics"]),
-        // Streaming importers (CSV, JSON lines, Amazon, RecBole, MovieLens, RetailRocket) into a Dataset.
+        // Streaming importers (CSV, JSON lines, Amazon, RecBole, MovieLens, RetailRocket, benchmark case files) into a Dataset.
         .target(name: "Importers", dependencies: ["CZlib", "Datasets"]),
         .target(name: "Profiles", dependencies: ["Experiments"]),
         .target(name: "Retrieval", dependencies: ["Experiments"]),

@@ -15,10 +15,13 @@ public struct Dataset: Sendable {
     public var userIDs: [String]
     /// Text fields of items, in a fixed order (title, category, …), each `itemIDs.count` long.
     public var itemFields: [(name: String, values: [String])]
+    /// Evaluation cases the dataset brings with it, by split name (`test`, `valid`, …): the
+    /// `/cases/<split>` groups; empty when the file has none.
+    public var cases: [String: EvaluationCases]
 
     public init(eventUser: [UInt32], eventItem: [UInt32], eventTime: [Int64], eventType: [UInt8]? = nil,
                 typeNames: [String] = [], eventValue: [Float]? = nil, itemIDs: [String], userIDs: [String],
-                itemFields: [(name: String, values: [String])] = []) {
+                itemFields: [(name: String, values: [String])] = [], cases: [String: EvaluationCases] = [:]) {
         self.eventUser = eventUser
         self.eventItem = eventItem
         self.eventTime = eventTime
@@ -28,6 +31,7 @@ public struct Dataset: Sendable {
         self.itemIDs = itemIDs
         self.userIDs = userIDs
         self.itemFields = itemFields
+        self.cases = cases
     }
 
     public var eventCount: Int { eventUser.count }
@@ -36,6 +40,55 @@ public struct Dataset: Sendable {
 
     /// The values of item field `name`, or nil.
     public func field(_ name: String) -> [String]? { itemFields.first(where: { $0.name == name })?.values }
+}
+
+/// Explicit evaluation cases a dataset brings with it (one benchmark split: test, valid, …).
+///
+/// Case `c` asks: given user `user[c]`'s history `historyItem[history(of: c)]` (with the times
+/// `historyTime[history(of: c)]`, oldest first), rank the items; `target[c]` is the one relevant
+/// item. This is how generative- and sequential-recommendation benchmarks publish their splits
+/// (one row per case), so results can be compared with the published tables case for case.
+/// Stored as `/cases/<split>/{user, history_offsets, history_item, history_time, target}`
+/// (docs/dataset-format.md); the histories are one flat array cut by the offsets (CSR).
+public struct EvaluationCases: Sendable, Equatable {
+    /// `[C]` dense user id of each case.
+    public var user: [UInt32]
+    /// `[C+1]`: case `c`'s history is `historyOffsets[c]..<historyOffsets[c+1]`;
+    /// `historyOffsets[0] == 0`, nondecreasing, the last equals `historyItem.count`.
+    public var historyOffsets: [UInt64]
+    /// Dense item ids of every history, back to back.
+    public var historyItem: [UInt32]
+    /// Times (unix seconds, or positions where the source has no times) of `historyItem`, same length.
+    public var historyTime: [Int64]
+    /// `[C]` the one target item of each case.
+    public var target: [UInt32]
+
+    public init(user: [UInt32], historyOffsets: [UInt64], historyItem: [UInt32], historyTime: [Int64], target: [UInt32]) {
+        self.user = user
+        self.historyOffsets = historyOffsets
+        self.historyItem = historyItem
+        self.historyTime = historyTime
+        self.target = target
+    }
+
+    /// No case.
+    public static let empty = EvaluationCases(user: [], historyOffsets: [0], historyItem: [], historyTime: [], target: [])
+
+    /// Number of cases.
+    public var count: Int { target.count }
+
+    /// The indices into `historyItem` and `historyTime` of case `c`'s history.
+    public func history(of c: Int) -> Range<Int> { Int(historyOffsets[c])..<Int(historyOffsets[c + 1]) }
+
+    /// Appends a case (history oldest first).
+    public mutating func append(user u: UInt32, history items: [UInt32], times: [Int64], target t: UInt32) {
+        precondition(items.count == times.count, "a case's history items and times differ in length")
+        user.append(u)
+        historyItem.append(contentsOf: items)
+        historyTime.append(contentsOf: times)
+        historyOffsets.append(UInt64(historyItem.count))
+        target.append(t)
+    }
 }
 
 /// Attributes stored with `/embeddings/<name>`.

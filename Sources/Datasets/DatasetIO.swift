@@ -99,8 +99,58 @@ public enum DatasetIO {
             }
             fields.append((name, values))
         }
+        var cases: [String: EvaluationCases] = [:]
+        for split in try f.members(of: "/cases") {
+            cases[split] = try readCases(f, split: split, users: userIDs.count, items: itemIDs.count)
+        }
         return Dataset(eventUser: eventUser, eventItem: eventItem, eventTime: time, eventType: eventType, typeNames: typeNames,
-                       eventValue: eventValue, itemIDs: itemIDs, userIDs: userIDs, itemFields: fields)
+                       eventValue: eventValue, itemIDs: itemIDs, userIDs: userIDs, itemFields: fields, cases: cases)
+    }
+
+    /// True when `name` can name a split: a non-empty HDF5 link name (no `/`, not `.` or `..`).
+    public static func isValidSplitName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/")
+    }
+
+    /// Reads and validates `/cases/<split>`: shapes, history offsets (0 first, nondecreasing,
+    /// the last equal to the length of the histories), user ids `< users`, item ids `< items`.
+    static func readCases(_ f: HDF5File, split: String, users: Int, items: Int) throws -> EvaluationCases {
+        let g = "/cases/\(split)"
+        let path = f.path
+        func column(_ name: String, count: Int?, of what: String) throws -> [Int64] {
+            try integers(f, "\(g)/\(name)", count: count, lengthOf: what)
+        }
+        let user = try column("user", count: nil, of: "")
+        let c = user.count
+        let target = try column("target", count: c, of: "\(g)/user")
+        let offsets = try column("history_offsets", count: c + 1, of: "\(g)/user, plus one")
+        guard offsets[0] == 0 else {
+            throw DatasetError(file: path, object: "\(g)/history_offsets[0]", message: "= \(offsets[0]), expected 0")
+        }
+        for k in 1..<offsets.count where offsets[k] < offsets[k - 1] {
+            throw DatasetError(file: path, object: "\(g)/history_offsets[\(k)]", message: "= \(offsets[k]) is below history_offsets[\(k - 1)] = \(offsets[k - 1])")
+        }
+        let historyItem = try column("history_item", count: nil, of: "")
+        let h = historyItem.count
+        guard offsets[c] == Int64(h) else {
+            throw DatasetError(file: path, object: "\(g)/history_offsets[\(c)]", message: "= \(offsets[c]), expected \(h) (the length of \(g)/history_item)")
+        }
+        let historyTime = try column("history_time", count: h, of: "\(g)/history_item")
+        func ids(_ values: [Int64], _ name: String, below bound: Int, _ what: String) throws -> [UInt32] {
+            var out = [UInt32](repeating: 0, count: values.count)
+            for (k, v) in values.enumerated() {
+                guard v >= 0, v < Int64(bound) else {
+                    throw DatasetError(file: path, object: "\(g)/\(name)[\(k)]", message: "= \(v) is outside 0..<\(bound) (the length of \(what))")
+                }
+                out[k] = UInt32(v)
+            }
+            return out
+        }
+        return EvaluationCases(user: try ids(user, "user", below: users, "/users/id"),
+                               historyOffsets: offsets.map { UInt64($0) },
+                               historyItem: try ids(historyItem, "history_item", below: items, "/items/id"),
+                               historyTime: historyTime,
+                               target: try ids(target, "target", below: items, "/items/id"))
     }
 
     /// Names of the embedding tables the file holds.
@@ -167,6 +217,9 @@ public enum DatasetIO {
             try f.writeStrings("/items/id", dataset.itemIDs, storage: strStorage)
             for field in dataset.itemFields { try f.writeStrings("/items/\(field.name)", field.values, storage: strStorage) }
             try f.writeStrings("/users/id", dataset.userIDs, storage: strStorage)
+            for split in dataset.cases.keys.sorted() {
+                try writeCases(dataset.cases[split]!, split: split, into: f, storage: storage, file: path)
+            }
             for e in embeddings { try writeEmbeddings(e, into: f) }
             try f.close()
         }
@@ -183,6 +236,24 @@ public enum DatasetIO {
             try writeEmbeddings(table, into: f)
             try f.close()
         }
+    }
+
+    /// Writes `/cases/<split>`, chunked and compressed as the events are.
+    static func writeCases(_ cases: EvaluationCases, split: String, into f: HDF5File, storage: HDF5Storage, file: String) throws {
+        guard isValidSplitName(split) else {
+            throw DatasetError(file: file, object: "/cases", message: "cannot hold a split named \"\(split)\" (a split name is a non-empty name without '/')")
+        }
+        let g = "/cases/\(split)"
+        let c = cases.count, h = cases.historyItem.count
+        precondition(cases.user.count == c && cases.historyOffsets.count == c + 1 && cases.historyTime.count == h
+                     && cases.historyOffsets.first == 0 && cases.historyOffsets.last == UInt64(h),
+                     "\(g): inconsistent EvaluationCases arrays")
+        try f.createGroups(g)
+        try f.write("\(g)/user", cases.user, shape: [c], storage: storage)
+        try f.write("\(g)/history_offsets", cases.historyOffsets, shape: [c + 1], storage: storage)
+        try f.write("\(g)/history_item", cases.historyItem, shape: [h], storage: storage)
+        try f.write("\(g)/history_time", cases.historyTime, shape: [h], storage: storage)
+        try f.write("\(g)/target", cases.target, shape: [c], storage: storage)
     }
 
     static func writeEmbeddings(_ e: EmbeddingTable, into f: HDF5File) throws {
@@ -209,7 +280,7 @@ public enum DatasetIO {
         return try f.readStrings(object)
     }
 
-    static func integers(_ f: HDF5File, _ object: String, count: Int? = nil) throws -> [Int64] {
+    static func integers(_ f: HDF5File, _ object: String, count: Int? = nil, lengthOf: String = "/events/user") throws -> [Int64] {
         guard f.exists(object) else { throw DatasetError(file: f.path, object: object, message: "is missing") }
         let info = try f.info(object)
         guard info.typeClass == .integer else {
@@ -219,7 +290,7 @@ public enum DatasetIO {
             throw DatasetError(file: f.path, object: object, message: "has shape \(info.shape), expected a 1-D array")
         }
         if let count, info.shape[0] != count {
-            throw DatasetError(file: f.path, object: object, message: "has \(info.shape[0]) rows, expected \(count) (the length of /events/user)")
+            throw DatasetError(file: f.path, object: object, message: "has \(info.shape[0]) rows, expected \(count) (the length of \(lengthOf))")
         }
         if !info.isSigned && info.elementSize == 8 {
             let v = try f.read(object, as: UInt64.self).values

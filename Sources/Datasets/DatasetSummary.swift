@@ -27,6 +27,21 @@ public enum DatasetSummary {
         }
         if d.eventValue != nil { s += "  event values: present\n" }
         s += "  item fields: " + (["id"] + d.itemFields.map(\.name)).joined(separator: ", ") + "\n"
+        if d.cases.isEmpty {
+            s += "  cases: none\n"
+        } else {
+            s += "  cases:\n"
+            for split in d.cases.keys.sorted() {
+                let c = d.cases[split]!
+                let lengths = (0..<c.count).map { c.history(of: $0).count }.sorted()
+                let users = Set(c.user).count
+                var line = "    \(split)  \(c.count) cases, \(users) users"
+                if let lo = lengths.first, let hi = lengths.last {
+                    line += ", history length min \(lo), median \(lengths[(lengths.count - 1) / 2]), max \(hi)"
+                }
+                s += line + "\n"
+            }
+        }
         let names = try DatasetIO.embeddingNames(path)
         if names.isEmpty {
             s += "  embeddings: none\n"

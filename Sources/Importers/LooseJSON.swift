@@ -51,6 +51,8 @@ public struct LooseSyntaxError: Error, CustomStringConvertible, Sendable {
     /// 1-based character column in the line.
     public let column: Int
     public let message: String
+    /// 0-based byte offset of the error in the parsed text (for text of several lines).
+    public var byteOffset = 0
     public var description: String { "column \(column): \(message)" }
 }
 
@@ -79,7 +81,9 @@ public struct LooseJSONParser {
         // Column in characters: count the UTF-8 lead bytes before i.
         var col = 1
         for k in 0..<min(i, s.count) where s[k] & 0xC0 != 0x80 { col += 1 }
-        return LooseSyntaxError(column: col, message: message)
+        var e = LooseSyntaxError(column: col, message: message)
+        e.byteOffset = min(i, s.count)
+        return e
     }
 
     mutating func skipSpace() {

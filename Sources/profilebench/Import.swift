@@ -13,7 +13,7 @@ struct Import: ParsableCommand {
         See docs/import.md.
         """,
         subcommands: [ImportCSV.self, ImportJSONL.self, ImportAmazon.self, ImportRecBole.self,
-                      ImportMovieLens.self, ImportRetailRocket.self])
+                      ImportMovieLens.self, ImportRetailRocket.self, ImportSequences.self])
 }
 
 /// Options every importer takes.
@@ -49,25 +49,35 @@ struct CommonImportOptions: ParsableArguments {
 
     /// Runs `body`, writes the dataset atomically and prints the summary.
     func run(_ what: String, _ body: (ImportOptions) throws -> ImportResult) throws {
-        try reportingErrors {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            if !quiet { stderrLine("import: reading \(what)") }
-            let result = try body(importOptions)
-            let tRead = DispatchTime.now().uptimeNanoseconds
-            if !quiet { stderrLine("import: writing \(out)") }
-            try DatasetIO.write(result.dataset, to: out)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            let readSeconds = Double(tRead - t0) / 1e9
-            let s = result.summary
-            print("wrote \(out): \(grouped(s.users)) users, \(grouped(s.items)) items, \(grouped(s.events)) events")
-            print(String(format: "  %@ rows read in %.2f s (%.2f s reading, %@ events/s overall)", grouped(s.rows), seconds, readSeconds,
-                         grouped(Int((Double(s.rows) / max(seconds, 1e-9)).rounded()))))
-            let droppedTotal = s.dropped.reduce(0) { $0 + $1.count }
-            print(droppedTotal == 0 ? "  dropped: none"
-                  : "  dropped: \(s.dropped.map { "\(grouped($0.count)) \($0.reason)" }.joined(separator: ", "))")
-            for note in s.notes { print("  \(note)") }
-            for w in s.warnings { stderrLine("warning: \(w)") }
+        try runImport(what, out: out, quiet: quiet, options: importOptions, body)
+    }
+}
+
+/// Runs an importer, writes its dataset atomically to `out` and prints the summary (stdout) and
+/// the progress and warnings (stderr).
+func runImport(_ what: String, out: String, quiet: Bool, options: ImportOptions,
+               _ body: (ImportOptions) throws -> ImportResult) throws {
+    try reportingErrors {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        if !quiet { stderrLine("import: reading \(what)") }
+        let result = try body(options)
+        let tRead = DispatchTime.now().uptimeNanoseconds
+        if !quiet { stderrLine("import: writing \(out)") }
+        try DatasetIO.write(result.dataset, to: out)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let readSeconds = Double(tRead - t0) / 1e9
+        let s = result.summary
+        print("wrote \(out): \(grouped(s.users)) users, \(grouped(s.items)) items, \(grouped(s.events)) events")
+        for split in result.dataset.cases.keys.sorted() {
+            print("  cases \(split): \(grouped(result.dataset.cases[split]!.count))")
         }
+        print(String(format: "  %@ rows read in %.2f s (%.2f s reading, %@ events/s overall)", grouped(s.rows), seconds, readSeconds,
+                     grouped(Int((Double(s.rows) / max(seconds, 1e-9)).rounded()))))
+        let droppedTotal = s.dropped.reduce(0) { $0 + $1.count }
+        print(droppedTotal == 0 ? "  dropped: none"
+              : "  dropped: \(s.dropped.map { "\(grouped($0.count)) \($0.reason)" }.joined(separator: ", "))")
+        for note in s.notes { print("  \(note)") }
+        for w in s.warnings { stderrLine("warning: \(w)") }
     }
 }
 
@@ -178,6 +188,61 @@ struct ImportRetailRocket: ParsableCommand {
 
     func run() throws {
         try common.run(path) { try RetailRocketImporter.run(path, options: $0) }
+    }
+}
+
+struct ImportSequences: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sequences",
+        abstract: "Benchmark case files (one row per case: user_id, history_item_id list, item_id target) and their item JSON.",
+        discussion: """
+        Each --split NAME=FILE becomes /cases/NAME (the file's rows in order); the events are each \
+        user's sequence rebuilt from the cases, time = position. Item ids are kept as given \
+        (ITEMS keys 0…N-1). See docs/import.md.
+        """)
+
+    @Option(name: .customLong("split"), help: ArgumentHelp("A case file, as NAME=FILE (e.g. test=test.csv.gz); repeat for more splits (users are numbered in the order given).", valueName: "name=file"))
+    var splits: [String]
+    @Option(help: "The item metadata: a JSON object keyed by item id (title, description, brand, categories).") var items: String
+    @Option(help: "Output HDF5 dataset (replaced only when the import is complete).") var out: String
+    @Flag(name: .customLong("skip-bad-rows"), help: "Count bad rows by reason and go on (otherwise the first one is an error).")
+    var skipBadRows = false
+    @Flag(help: "No progress on stderr.") var quiet = false
+
+    /// The parsed --split values.
+    var parsedSplits: [SequencesImporter.Split] {
+        get throws {
+            try splits.map { s in
+                guard let eq = s.firstIndex(of: "=") else {
+                    throw ValidationError("--split expects NAME=FILE, e.g. test=test.csv (got \"\(s)\")")
+                }
+                let name = String(s[..<eq]), file = String(s[s.index(after: eq)...])
+                guard DatasetIO.isValidSplitName(name) else {
+                    throw ValidationError("--split \"\(s)\": \"\(name)\" cannot name a split (a non-empty name without '/', e.g. test)")
+                }
+                guard !file.isEmpty else { throw ValidationError("--split \"\(s)\": no file after '='") }
+                return SequencesImporter.Split(name: name, path: file)
+            }
+        }
+    }
+
+    func validate() throws {
+        let parsed = try parsedSplits
+        guard !parsed.isEmpty else { throw ValidationError("give at least one --split NAME=FILE") }
+        var seen = Set<String>()
+        for s in parsed where !seen.insert(s.name).inserted {
+            throw ValidationError("--split \(s.name) is given twice")
+        }
+    }
+
+    func run() throws {
+        var o = ImportOptions()
+        o.skipBadRows = skipBadRows
+        if !quiet { o.progress = { n in stderrLine("import: \(grouped(n)) rows read") } }
+        let splits = try parsedSplits
+        try runImport(splits.map { "\($0.name)=\($0.path)" }.joined(separator: ", "), out: out, quiet: quiet, options: o) {
+            try SequencesImporter.run(splits: splits, items: items, options: $0)
+        }
     }
 }
 

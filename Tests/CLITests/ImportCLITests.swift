@@ -138,6 +138,80 @@ final class ImportCLITests: XCTestCase {
         }
     }
 
+    /// The repository's `datasets/<name>` folder, or (before the lead's copy of the shared data
+    /// is merged into this branch) `../shared/data/<name>` beside the repository.
+    func benchmarkData(_ name: String) throws -> String {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let inRepo = repo.appendingPathComponent("datasets/\(name)").path
+        if FileManager.default.fileExists(atPath: inRepo) { return inRepo }
+        let shared = repo.deletingLastPathComponent().appendingPathComponent("shared/data/\(name)").path
+        if FileManager.default.fileExists(atPath: shared) { return shared }
+        struct Missing: Error, CustomStringConvertible { let description: String }
+        throw Missing(description: "neither \(inRepo) nor \(shared) exists")
+    }
+
+    /// MiniOneRec's Industrial_and_Scientific test split. Expected numbers, computed independently
+    /// with Python (csv + ast.literal_eval + json over the gzip files): 4,532 rows; 2,011
+    /// distinct user_id; 3,686 keys in item.json; 21,040 history items in all; each user's
+    /// consecutive rows chain (the next history is the previous history plus its target, cut to
+    /// the last 10 items), so a user's sequence is the first row's history followed by the
+    /// targets of every row but the last, 10,956 items over all users.
+    func testMiniOneRecIndustrialTestSplit() throws {
+        let data = try benchmarkData("minionerec-industrial")
+        let o = try pb("import", "sequences", "--split", "test=\(data)/test.csv.gz", "--items", "\(data)/item.json.gz", "--out", "ind.h5")
+        XCTAssertEqual(o.status, 0, o.stderr)
+        XCTAssertTrue(o.stdout.hasPrefix("wrote ind.h5: 2,011 users, 3,686 items, 10,956 events\n  cases test: 4,532\n  4,532 rows read in "), o.stdout)
+        XCTAssertTrue(o.stdout.contains("  dropped: none\n"), o.stdout)
+        XCTAssertTrue(o.stderr.contains("import: reading test="), o.stderr)
+        let d = try DatasetIO.read(path("ind.h5"))
+        XCTAssertEqual(d.userCount, 2_011); XCTAssertEqual(d.itemCount, 3_686); XCTAssertEqual(d.eventCount, 10_956)
+        let test = try XCTUnwrap(d.cases["test"])
+        XCTAssertEqual(Array(d.cases.keys), ["test"])
+        XCTAssertEqual(test.count, 4_532)
+        XCTAssertEqual(test.historyItem.count, 21_040)
+        XCTAssertEqual(test.historyOffsets.count, 4_533)
+        XCTAssertEqual(test.history(of: 0).map { test.historyItem[$0] }, [3112])  // line 2: A4042,…,[3112],114,…
+        XCTAssertEqual(test.target[0], 114)
+        XCTAssertEqual(d.userIDs[Int(test.user[0])], "A4042")
+        XCTAssertEqual(test.history(of: 1).map { test.historyItem[$0] }, [3437, 642, 642, 2520])
+        XCTAssertEqual(test.target[1], 1128)
+        XCTAssertEqual(d.itemIDs[114], "114")
+        XCTAssertEqual(d.field("title")?[0], "SUPCO SPP6 Relay/Capacitor Hard Start Kit with 500% Increase Starting Torque")
+        XCTAssertEqual(d.field("brand")?[1], "Stanley")
+        XCTAssertEqual(d.field("description")?[0].hasPrefix("Relay/CAPACITOR hard start kit"), true)
+        XCTAssertEqual(d.field("title")?.filter(\.isEmpty).count, 0)
+        let inspect = try pb("inspect", "ind.h5")
+        XCTAssertTrue(inspect.stdout.contains("  cases:\n    test  4532 cases, 2011 users, history length min 1, median 4, max 10\n"), inspect.stdout)
+    }
+
+    func testSequencesBadRowAndSplitOptions() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ImportersTests/Fixtures/sequences").path
+        let items = "\(fixtures)/items.json"
+        let o = try pb("import", "sequences", "--split", "test=\(fixtures)/broken-sequence.csv", "--items", items, "--out", "s.h5")
+        XCTAssertEqual(o.status, 1)
+        XCTAssertTrue(o.stderr.contains("error: \(fixtures)/broken-sequence.csv:4: user A: history [0, 3] with target 4 does not continue"), o.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("s.h5")))
+        XCTAssertEqual(try leftovers(), [])
+        let skipped = try pb("import", "sequences", "--split", "test=\(fixtures)/broken-sequence.csv", "--items", items, "--out", "s.h5",
+                             "--skip-bad-rows", "--quiet")
+        XCTAssertEqual(skipped.status, 0, skipped.stderr)
+        XCTAssertEqual(skipped.stderr, "", "--quiet")
+        XCTAssertTrue(skipped.stdout.hasPrefix("wrote s.h5: 2 users, 6 items, 4 events\n  cases test: 3\n"), skipped.stdout)
+        XCTAssertTrue(skipped.stdout.contains("  dropped: 1 inconsistent history\n"), skipped.stdout)
+        let two = try pb("import", "sequences", "--split", "test=\(fixtures)/test.csv", "--split", "valid=\(fixtures)/valid.csv",
+                         "--items", items, "--out", "two.h5", "--quiet")
+        XCTAssertEqual(two.status, 0, two.stderr)
+        XCTAssertTrue(two.stdout.hasPrefix("wrote two.h5: 3 users, 6 items, 9 events\n  cases test: 5\n  cases valid: 2\n"), two.stdout)
+        XCTAssertEqual(try DatasetIO.read(path("two.h5")).cases["valid"]?.target, [3, 4])
+        let noName = try pb("import", "sequences", "--split", "\(fixtures)/test.csv", "--items", items, "--out", "x.h5")
+        XCTAssertNotEqual(noName.status, 0)
+        XCTAssertTrue(noName.stderr.contains("--split expects NAME=FILE, e.g. test=test.csv (got \"\(fixtures)/test.csv\")"), noName.stderr)
+        let twice = try pb("import", "sequences", "--split", "test=a.csv", "--split", "test=b.csv", "--items", items, "--out", "x.h5")
+        XCTAssertNotEqual(twice.status, 0)
+        XCTAssertTrue(twice.stderr.contains("--split test is given twice"), twice.stderr)
+    }
+
     @discardableResult
     func pb(_ args: [String]) throws -> Output { try runProfileBench(args, in: dir) }
 }
