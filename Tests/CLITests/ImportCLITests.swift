@@ -138,18 +138,6 @@ final class ImportCLITests: XCTestCase {
         }
     }
 
-    /// The repository's `datasets/<name>` folder, or (before the lead's copy of the shared data
-    /// is merged into this branch) `../shared/data/<name>` beside the repository.
-    func benchmarkData(_ name: String) throws -> String {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let inRepo = repo.appendingPathComponent("datasets/\(name)").path
-        if FileManager.default.fileExists(atPath: inRepo) { return inRepo }
-        let shared = repo.deletingLastPathComponent().appendingPathComponent("shared/data/\(name)").path
-        if FileManager.default.fileExists(atPath: shared) { return shared }
-        struct Missing: Error, CustomStringConvertible { let description: String }
-        throw Missing(description: "neither \(inRepo) nor \(shared) exists")
-    }
-
     /// MiniOneRec's Industrial_and_Scientific test split. Expected numbers, computed independently
     /// with Python (csv + ast.literal_eval + json over the gzip files): 4,532 rows; 2,011
     /// distinct user_id; 3,686 keys in item.json; 21,040 history items in all; each user's
@@ -157,7 +145,7 @@ final class ImportCLITests: XCTestCase {
     /// the last 10 items), so a user's sequence is the first row's history followed by the
     /// targets of every row but the last, 10,956 items over all users.
     func testMiniOneRecIndustrialTestSplit() throws {
-        let data = try benchmarkData("minionerec-industrial")
+        let data = try dataset("minionerec-industrial")
         let o = try pb("import", "sequences", "--split", "test=\(data)/test.csv.gz", "--items", "\(data)/item.json.gz", "--out", "ind.h5")
         XCTAssertEqual(o.status, 0, o.stderr)
         XCTAssertTrue(o.stdout.hasPrefix("wrote ind.h5: 2,011 users, 3,686 items, 10,956 events\n  cases test: 4,532\n  4,532 rows read in "), o.stdout)
