@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the evaluation protocols user by user against an independent float64 reference
 # (scripts/reference-protocols.py, numpy and h5py only): runs experiments/protocol-reference.json
-# on a synthetic dataset and compares every list's metrics. Installs numpy and h5py
+# on a synthetic dataset and experiments/protocol-reference-cases.json on the MiniOneRec
+# Industrial test rows, and compares every list's metrics. Installs numpy and h5py
 # into a virtual environment (${REFENV:-/tmp/pb-protocol-ref}) on first use.
 # Usage: scripts/check-protocols.sh [PROFILEBENCH_BINARY]
 set -euo pipefail
@@ -19,3 +20,8 @@ trap 'rm -rf "$work"' EXIT
 "$bin" synth --out data/protocol-reference.h5 --users 200 --items 300 --events-per-user 30 --seed 7 >/dev/null
 "$bin" run experiments/protocol-reference.json --out "$work/protocols" --quiet >/dev/null
 "$ENV/bin/python" scripts/reference-protocols.py "$work/protocols"
+# The cases protocol on the real Industrial test rows (import sequences, then every case ranked).
+"$bin" import sequences --split test=datasets/minionerec-industrial/test.csv.gz \
+  --items datasets/minionerec-industrial/item.json.gz --out data/protocol-reference-industrial.h5 --quiet >/dev/null
+"$bin" run experiments/protocol-reference-cases.json --out "$work/cases" --quiet >/dev/null
+"$ENV/bin/python" scripts/reference-protocols.py "$work/cases"

@@ -18,9 +18,11 @@ Protocols, written from docs/spec.md without looking at the Swift code:
 - cases: /cases/<split>: each case's own history, its target ranked.
 
 A user whose value differs is accepted only when its float64 scores have a near-tie (two
-candidate scores within 2e-6 among the first K + 1), where float32 may order differently; the
-script prints how many users agree exactly, how many differ at a near-tie, and exits 1 if any
-other user differs.
+candidate scores within 2e-6 among the first K + 1), where float32 may order differently, or,
+for interests, when singular values that decide the kept directions tie (sigma_k = sigma_k+1, or
+two kept values equal under max): the directions are then not unique. The script prints how
+many lists agree exactly and how many differ for either reason, and exits 1 if any other
+differs.
 """
 import argparse, csv, json, math, os, sys
 import numpy as np, h5py
@@ -97,14 +99,11 @@ def cuts_for(p):
     if k == "cases":
         g = f[f"cases/{p.get('split', 'test')}"]
         cu, off, hi, ht, tg = (g[x][:].astype(np.int64) for x in ("user", "history_offsets", "history_item", "history_time", "target"))
-        per_user = {}
-        for c in range(len(tg)):
-            per_user.setdefault(cu[c], []).append(c)
         for c in range(len(tg)):
             its = np.concatenate([hi[off[c]:off[c + 1]], [tg[c]]]); ts = np.concatenate([ht[off[c]:off[c + 1]], [0]])
             n = len(its)
-            key = (uid[cu[c]], str(c)) if len(per_user[cu[c]]) > 1 else (uid[cu[c]], "")
-            yield key, its, ts, np.ones(n), n - 1, n - 1, n
+            if n >= 2:   # a case with no history has nothing to build a profile from
+                yield (uid[cu[c]], str(c)), its, ts, np.ones(n), n - 1, n - 1, n
         return
     if k == "temporal":
         cut = lambda key: p[key] if key in p else (quantile_higher(p[key + "_quantile"]) if key + "_quantile" in p else None)
@@ -155,11 +154,18 @@ def profile_scores(E, s, its, ts, ws, h, a):
         M = A - A.mean(0) if s.get("center", False) else A
         _, sv, vt = np.linalg.svd(M, full_matrices=False)
         if len(sv) == 0 or sv[0] <= 0: return np.zeros(len(E))
+        kk = min(int(s.get("k", 3)), len(sv))
+        # sigma_k == sigma_(k+1) (or equal kept values, with max): the kept directions are not
+        # unique, any rotation inside the eigenspace is as right as LAPACK's.
+        global degenerate
+        degenerate = (kk < len(sv) and sv[kk] > 1e-9 * sv[0] and abs(sv[kk - 1] - sv[kk]) <= 1e-9 * sv[0]) or \
+            (s.get("aggregate", "max") == "max" and any(abs(sv[j] - sv[j + 1]) <= 1e-9 * sv[0] for j in range(kk - 1)))
         rows = []
         for j in range(min(int(s.get("k", 3)), len(sv))):
             if sv[j] <= 1e-9 * sv[0]: continue
             v = vt[j]; dot = colsum @ v
-            sign = 1.0 if dot > 0 else -1.0 if dot < 0 else (1.0 if v[np.argmax(np.abs(v))] > 0 else -1.0)
+            balanced = abs(dot) <= 1e-6 * sv[j] * len(A)
+            sign = (1.0 if v[np.argmax(np.abs(v))] > 0 else -1.0) if balanced else (1.0 if dot > 0 else -1.0)
             rows.append(sign * sv[j] * v)
         R = np.array(rows) @ E.T
         return R.max(0) if s.get("aggregate", "max") == "max" else R.sum(0)
@@ -187,7 +193,16 @@ with open(os.path.join(args.results, "per_user.csv"), newline="") as fh:
         ours[(row.get("protocol", protocol_id(protocols[0])), row["variant"], row["user"], row.get("case", ""))] = row
 reductions = spec.get("reductions", [{"method": "none"}])
 encoders = [e for e in spec["encoders"]]
-exact = near = bad = 0
+exact = near = bad = ambiguous = 0
+degenerate = False
+shown = 0
+
+
+def report(line):
+    global shown
+    shown += 1
+    if shown <= 20: print(line)
+    elif shown == 21: print("(further differences not shown)")
 for p in protocols:
     pid = protocol_id(p)
     if pid is None: continue
@@ -207,20 +222,23 @@ for p in protocols:
                 rel = set(its[a:end].tolist()) - seen
                 if not rel: continue
                 seen_keys.add(key)
+                degenerate = False
                 sc = profile_scores(E, s, its, ts, ws, h, a)
                 cand = [i for i in np.lexsort((np.arange(len(sc)), -sc)) if i not in seen][:maxK + 1]
                 hits = [1 if i in rel else 0 for i in cand[:maxK]]
                 row = ours.get((pid, vid, key[0], key[1]))
                 if row is None:
-                    print(f"{pid} {vid} {key}: scored by the reference, missing from per_user.csv"); bad += 1; continue
+                    report(f"{pid} {vid} {key}: scored by the reference, missing from per_user.csv"); bad += 1; continue
                 diff = [m for m in metrics if abs(metric(m, hits, len(rel)) - float(row[m])) > 1e-9]
                 if not diff: exact += 1; continue
                 top = sc[cand]
                 if np.any(np.abs(np.diff(top)) < 2e-6): near += 1; continue
+                if degenerate: ambiguous += 1; continue
                 bad += 1
-                print(f"{pid} {vid} {key}: {diff[0]} reference {metric(diff[0], hits, len(rel))!r}, run {row[diff[0]]}")
+                report(f"{pid} {vid} {key}: {diff[0]} reference {metric(diff[0], hits, len(rel))!r}, run {row[diff[0]]}")
             extra = {k for k in ours if k[0] == pid and k[1] == vid} - {(pid, vid) + k for k in seen_keys}
             for k in sorted(extra):
-                print(f"{pid} {vid} {k[2:]}: in per_user.csv, but the reference scores no such list"); bad += 1
-print(f"reference-protocols: {exact} lists agree exactly, {near} differ at a float32 near-tie, {bad} differ")
+                report(f"{pid} {vid} {k[2:]}: in per_user.csv, but the reference scores no such list"); bad += 1
+print(f"reference-protocols: {exact} lists agree exactly, {near} differ at a float32 near-tie, "
+      f"{ambiguous} differ where interests' singular values tie (its directions are not unique), {bad} differ")
 sys.exit(1 if bad or exact == 0 else 0)

@@ -136,17 +136,19 @@ public struct PerUserTable: Sendable {
         return out
     }
 
-    /// Reads `[protocol,]variant,user,<metric>…`; without a protocol column every row belongs to
-    /// `singleProtocol`.
+    /// Reads `[protocol,]variant,user[,case],<metric>…`; without a protocol column every row
+    /// belongs to `singleProtocol`. With a case column, a row's unit is ``unitKey(user:case:)``.
     public static func load(_ file: String, singleProtocol: String?) throws -> PerUserTable {
         guard let data = FileManager.default.contents(atPath: file) else { throw ResultsError("\(file): no such file") }
         let lines = CSV.records(String(decoding: data, as: UTF8.self))
         guard let header = lines.first else { throw ResultsError("\(file): empty, expected a header line") }
         let hasProtocol = header.first == "protocol"
-        let fixed = hasProtocol ? 3 : 2
-        guard header.count >= fixed, header[fixed - 2] == "variant", header[fixed - 1] == "user" else {
+        let userColumn = hasProtocol ? 2 : 1
+        guard header.count > userColumn, header[userColumn - 1] == "variant", header[userColumn] == "user" else {
             throw ResultsError("\(file): header must start with [protocol,]variant,user (got \(header.prefix(3).joined(separator: ",")))")
         }
+        let hasCase = header.count > userColumn + 1 && header[userColumn + 1] == "case"
+        let fixed = userColumn + (hasCase ? 2 : 1)
         if !hasProtocol && singleProtocol == nil {
             throw ResultsError("\(file): has no protocol column but metrics.json lists several protocols")
         }
@@ -156,16 +158,20 @@ public struct PerUserTable: Sendable {
             guard r.count == header.count else {
                 throw ResultsError("\(file): line \(n + 2) has \(r.count) fields, expected \(header.count)")
             }
-            let key = VariantKey(protocolID: hasProtocol ? r[0] : singleProtocol!, id: r[fixed - 2])
+            let key = VariantKey(protocolID: hasProtocol ? r[0] : singleProtocol!, id: r[userColumn - 1])
             let values = try r.dropFirst(fixed).enumerated().map { j, s -> Double in
                 if s == "null" { return .nan }
                 guard let d = Double(s) else { throw ResultsError("\(file): line \(n + 2), \(metrics[j]): \"\(s)\" is not a number") }
                 return d
             }
-            rows[key, default: []].append((r[fixed - 1], values))
+            rows[key, default: []].append((unitKey(user: r[userColumn], case: hasCase ? r[userColumn + 1] : ""), values))
         }
         return PerUserTable(metrics: metrics, rows: rows)
     }
+
+    /// The unit that comparisons pair on: the user id, or `user:case` for a case (the form a TREC
+    /// run's query id takes under the `cases` protocol).
+    public static func unitKey(user: String, case c: String) -> String { c.isEmpty ? user : "\(user):\(c)" }
 }
 
 /// One row of segments.csv: a user's history length and drift under a protocol.
@@ -177,14 +183,17 @@ public struct SegmentCovariate: Sendable {
     static func load(_ file: String) throws -> [String: [SegmentCovariate]] {
         guard let data = FileManager.default.contents(atPath: file) else { throw ResultsError("\(file): no such file") }
         let lines = CSV.records(String(decoding: data, as: UTF8.self))
-        guard lines.first == ["protocol", "user", "history_events", "drift"] else {
-            throw ResultsError("\(file): header must be protocol,user,history_events,drift")
+        let hasCase = lines.first == ["protocol", "user", "case", "history_events", "drift"]
+        guard lines.first == ["protocol", "user", "history_events", "drift"] || hasCase else {
+            throw ResultsError("\(file): header must be protocol,user[,case],history_events,drift")
         }
+        let o = hasCase ? 1 : 0
         var out: [String: [SegmentCovariate]] = [:]
         for (n, r) in lines.dropFirst().enumerated() {
-            guard r.count == 4, let h = Int(r[2]) else { throw ResultsError("\(file): line \(n + 2) is malformed") }
-            let drift = r[3] == "null" ? Double.nan : (Double(r[3]) ?? .nan)
-            out[r[0], default: []].append(SegmentCovariate(user: r[1], historyEvents: h, drift: drift))
+            guard r.count == 4 + o, let h = Int(r[2 + o]) else { throw ResultsError("\(file): line \(n + 2) is malformed") }
+            let drift = r[3 + o] == "null" ? Double.nan : (Double(r[3 + o]) ?? .nan)
+            let unit = PerUserTable.unitKey(user: r[1], case: hasCase ? r[2] : "")
+            out[r[0], default: []].append(SegmentCovariate(user: unit, historyEvents: h, drift: drift))
         }
         return out
     }
@@ -208,12 +217,15 @@ public struct PrePeriodTable: Sendable {
         guard let header = lines.first, Array(header.prefix(4)) == ["protocol", "encoder", "reduction", "user"] else {
             throw ResultsError("\(file): header must start with protocol,encoder,reduction,user")
         }
+        let hasCase = header.count > 4 && header[4] == "case"
+        let fixed = hasCase ? 5 : 4
         var rows: [String: [String: [Double]]] = [:]
         for (n, r) in lines.dropFirst().enumerated() {
             guard r.count == header.count else { throw ResultsError("\(file): line \(n + 2) has \(r.count) fields, expected \(header.count)") }
-            rows[r[0...2].joined(separator: "\u{1}"), default: [:]][r[3]] = r.dropFirst(4).map { Double($0) ?? .nan }
+            let unit = PerUserTable.unitKey(user: r[3], case: hasCase ? r[4] : "")
+            rows[r[0...2].joined(separator: "\u{1}"), default: [:]][unit] = r.dropFirst(fixed).map { Double($0) ?? .nan }
         }
-        return PrePeriodTable(metrics: Array(header.dropFirst(4)), rows: rows)
+        return PrePeriodTable(metrics: Array(header.dropFirst(fixed)), rows: rows)
     }
 }
 

@@ -72,6 +72,12 @@ public enum ProtocolSpec: Equatable, Sendable {
         "\(kind)(" + parameters.map { "\($0.0)=\($0.1.text)" }.joined(separator: ",") + ")"
     }
 
+    /// Whether lists are the dataset's evaluation cases (one per case, several per user).
+    public var isCases: Bool {
+        if case .cases = self { return true }
+        return false
+    }
+
     /// Whether each user has several ranked lists (steps) whose values are averaged.
     public var isStepwise: Bool {
         if case .prequential = self { return true }

@@ -48,13 +48,28 @@ public enum ResultsWriter {
         }
     }
 
-    /// `protocol,user,history_events,drift`: the per-user covariates that segment comparisons.
+    /// Whether the per-user files have a `case` column: when a protocol ranks evaluation cases.
+    static func hasCases(_ r: RunResult) -> Bool { r.spec.protocols.contains(where: \.isCases) }
+
+    /// The `user` field, and with a `case` column `,case` (the case's row in its split; empty
+    /// under the other protocols), of a per-user row: `unit` is a dense user id, or a case row
+    /// under a `cases` protocol.
+    static func unitFields(_ r: RunResult, _ p: ProtocolSpec, _ unit: Int32) -> String {
+        guard hasCases(r) else { return csvField(r.userIDs[Int(unit)]) }
+        if let rows = r.caseUsers[p.id] { return csvField(r.userIDs[Int(rows[Int(unit)])]) + ",\(unit)" }
+        return csvField(r.userIDs[Int(unit)]) + ","
+    }
+
+    /// `user` or `user,case`.
+    static func unitHeader(_ r: RunResult) -> String { hasCases(r) ? "user,case" : "user" }
+
+    /// `protocol,user[,case],history_events,drift`: the per-user covariates that segment comparisons.
     public static func segmentsCSV(_ r: RunResult) -> String {
-        var out = "protocol,user,history_events,drift\n"
+        var out = "protocol,\(unitHeader(r)),history_events,drift\n"
         for (p, users) in r.covariates {
             let prefix = csvField(p.id) + ","
             for c in users {
-                out += prefix + csvField(r.userIDs[Int(c.user)]) + ",\(c.historyEvents)," + JSONWriter.format(c.drift) + "\n"
+                out += prefix + unitFields(r, p, c.user) + ",\(c.historyEvents)," + JSONWriter.format(c.drift) + "\n"
             }
         }
         return out
@@ -64,11 +79,11 @@ public enum ResultsWriter {
     /// of the history before its last quarter, ranked against that quarter), CUPED's covariate.
     public static func prePeriodCSV(_ r: RunResult) -> String {
         let metrics = r.spec.metrics.filter { $0.family != .coverage }
-        var out = "protocol,encoder,reduction,user," + metrics.map(\.name).joined(separator: ",") + "\n"
+        var out = "protocol,encoder,reduction,\(unitHeader(r))," + metrics.map(\.name).joined(separator: ",") + "\n"
         for (p, encoder, reduction, rows) in r.prePeriod {
             let prefix = [p.id, encoder, reduction].map(csvField).joined(separator: ",") + ","
             for (u, values) in rows {
-                out += prefix + csvField(r.userIDs[Int(u)]) + "," + values.map { JSONWriter.format($0) }.joined(separator: ",") + "\n"
+                out += prefix + unitFields(r, p, u) + "," + values.map { JSONWriter.format($0) }.joined(separator: ",") + "\n"
             }
         }
         return out
@@ -124,16 +139,17 @@ public enum ResultsWriter {
         ])
     }
 
-    /// `[protocol,]variant,user,<metric>…`: one row per scored user and variant; the protocol
-    /// column appears when the spec has more than one protocol.
+    /// `[protocol,]variant,user[,case],<metric>…`: one row per scored user (per case, under a
+    /// `cases` protocol) and variant; the protocol column appears when the spec has more than one
+    /// protocol, the case column when one of them is `cases`.
     public static func perUserCSV(_ r: RunResult) -> String {
         let multi = r.spec.protocols.count > 1
         let metrics = r.spec.metrics.filter { $0.family != .coverage }
-        var out = (multi ? "protocol," : "") + "variant,user," + metrics.map(\.name).joined(separator: ",") + "\n"
+        var out = (multi ? "protocol," : "") + "variant,\(unitHeader(r))," + metrics.map(\.name).joined(separator: ",") + "\n"
         for v in r.variants {
             let prefix = (multi ? csvField(v.protocolSpec.id) + "," : "") + csvField(v.variant.id) + ","
             for (u, values) in v.perUser {
-                out += prefix + csvField(r.userIDs[Int(u)]) + "," + values.map { JSONWriter.format($0) }.joined(separator: ",") + "\n"
+                out += prefix + unitFields(r, v.protocolSpec, u) + "," + values.map { JSONWriter.format($0) }.joined(separator: ",") + "\n"
             }
         }
         return out

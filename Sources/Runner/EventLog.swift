@@ -52,4 +52,31 @@ public struct EventLog: Sendable {
     }
 
     public func count(of user: Int) -> Int { start[user + 1] - start[user] }
+
+    /// A log given directly: events of row r at `start[r]..<start[r + 1]`.
+    public init(start: [Int], item: [Int32], time: [Int64], weight: [Double]) {
+        precondition(start.first == 0 && start.last == item.count && item.count == time.count && item.count == weight.count,
+                     "EventLog: inconsistent arrays")
+        self.start = start
+        self.item = item
+        self.time = time
+        self.weight = weight
+        self.userCount = start.count - 1
+    }
+
+    /// The log of a dataset's evaluation cases, one row per case: the case's own history, oldest
+    /// first, then its target (at the time of the history's last event). Cases carry no event
+    /// types, so every event weighs 1.
+    public init(cases: EvaluationCases) {
+        var start = [0], item: [Int32] = [], time: [Int64] = []
+        item.reserveCapacity(cases.historyItem.count + cases.count)
+        for c in 0..<cases.count {
+            let h = cases.history(of: c)
+            for i in h { item.append(Int32(cases.historyItem[i])); time.append(cases.historyTime[i]) }
+            item.append(Int32(cases.target[c]))
+            time.append(h.isEmpty ? 0 : cases.historyTime[h.upperBound - 1])
+            start.append(item.count)
+        }
+        self.init(start: start, item: item, time: time, weight: [Double](repeating: 1, count: item.count))
+    }
 }

@@ -58,6 +58,9 @@ public struct RunResult: Sendable {
     /// Per protocol (spec order): history length and drift of every scored user, measured with
     /// the first encoder's vectors (segments.csv).
     public var covariates: [(protocolSpec: ProtocolSpec, users: [UserCovariate])] = []
+    /// Under a `cases` protocol (by protocol id): the dense user of each case row. The per-user
+    /// values, covariates and pre-period rows of that protocol are indexed by case row.
+    public var caseUsers: [String: [Int32]] = [:]
     /// When the spec has a `compare` block: per protocol, encoder and reduction, each user's
     /// pre-period metrics (``PrePeriod``; pre_period.csv).
     public var prePeriod: [(protocolSpec: ProtocolSpec, encoder: String, reduction: String, perUser: [(user: Int32, values: [Double])])] = []
@@ -84,6 +87,12 @@ public final class ExperimentRunner {
     public func validate() throws -> Dataset {
         let dataset = try DatasetIO.read(spec.datasetPath)
         try checkEventWeights(dataset)
+        for (i, p) in spec.protocols.enumerated() {
+            guard case .cases(let split) = p, dataset.cases[split] == nil else { continue }
+            let have = dataset.cases.isEmpty ? "it has no /cases group (import sequences writes one)" : "its splits: \(dataset.cases.keys.sorted().joined(separator: ", "))"
+            throw SpecError(file: spec.sourcePath, path: spec.protocols.count > 1 ? "protocol[\(i)].split" : "protocol.split",
+                            message: "names /cases/\(split), which \(spec.datasetPath) does not have (\(have))")
+        }
         for (i, e) in spec.encoders.enumerated() {
             let d: Int
             do { d = try resolver.dimension(of: e, datasetPath: spec.datasetPath) } catch let err as EncoderUnavailable {
@@ -121,16 +130,27 @@ public final class ExperimentRunner {
         let sample = spec.sampleUsers.map { sampleUsers(count: $0, log: eventLog) }
         if let sample { log("evaluating a seeded sample of \(sample.count) users") }
         var querySets: [QuerySet] = []
-        for (i, p) in spec.protocols.enumerated() {
-            if case .cases = p {
-                throw SpecError(file: spec.sourcePath, path: spec.protocols.count > 1 ? "protocol[\(i)].kind" : "protocol.kind",
-                                message: "cases is not supported by this build yet")
+        // The log each protocol ranks: the users' events, or one row per evaluation case.
+        var logs: [EventLog] = []
+        var caseUsers: [String: [Int32]] = [:]
+        for p in spec.protocols {
+            if case .cases(let split) = p {
+                let cases = dataset.cases[split]!   // validate() checked the split exists
+                let caseLog = EventLog(cases: cases)
+                let rows = sample.map { users in Set((0..<cases.count).filter { users.contains(Int(cases.user[$0])) }) }
+                let qs = QuerySet(log: caseLog, protocol: p.implementation(for: caseLog), excludeSeen: spec.excludeSeen, users: rows)
+                log("protocol \(p.id): \(cases.count) cases of /cases/\(split), \(qs.queries.count) ranked (\(qs.skippedUsers) skipped)")
+                querySets.append(qs)
+                logs.append(caseLog)
+                caseUsers[p.id] = cases.user.map { Int32($0) }
+                continue
             }
             let implementation = p.implementation(for: eventLog)
             if let t = implementation as? TemporalProtocol {
                 log("protocol \(p.id): test period from \(t.testFrom)" + (t.validFrom.map { ", validation period from \($0)" } ?? "") + " (unix seconds)")
             }
             querySets.append(QuerySet(log: eventLog, protocol: implementation, excludeSeen: spec.excludeSeen, users: sample))
+            logs.append(eventLog)
         }
         for (p, qs) in zip(spec.protocols, querySets) {
             log("protocol \(p.id): \(qs.queries.count) ranked lists for \(qs.scoredUsers) users (\(qs.skippedUsers) users skipped)")
@@ -141,7 +161,7 @@ public final class ExperimentRunner {
         var done = 0
         var covariates: [(protocolSpec: ProtocolSpec, users: [UserCovariate])] = []
         var prePeriod: [(protocolSpec: ProtocolSpec, encoder: String, reduction: String, perUser: [(user: Int32, values: [Double])])] = []
-        let preQueries = spec.compare == nil ? [] : querySets.map { PrePeriod.queries(from: $0.queries, log: eventLog, excludeSeen: spec.excludeSeen) }
+        let preQueries = spec.compare == nil ? [] : zip(querySets, logs).map { PrePeriod.queries(from: $0.queries, log: $1, excludeSeen: spec.excludeSeen) }
         for encoder in spec.encoders {
             let table = try resolver.resolve(encoder, dataset: dataset, datasetPath: spec.datasetPath, log: log)
             weights.append((encoder.id, table.attributes.weightsSHA256))
@@ -153,26 +173,33 @@ public final class ExperimentRunner {
                 log("warning: \(w)")
             }
             if covariates.isEmpty {
-                covariates = zip(spec.protocols, querySets).map { ($0, UserCovariate.compute(queries: $1.queries, log: eventLog, space: space)) }
+                covariates = spec.protocols.indices.map { (spec.protocols[$0], UserCovariate.compute(queries: querySets[$0].queries, log: logs[$0], space: space)) }
             }
             for reduction in spec.reductions {
                 let reduced = try Reductions.apply(reduction, to: space, seed: spec.seed)
-                let engine = ScoringEngine(items: reduced, log: eventLog, k: spec.maxK, excludeSeen: spec.excludeSeen)
                 var lastReport = Date()
-                engine.progress = { [log] done, total in
-                    // At most one line every 5 seconds, for long variants.
-                    if done < total && Date().timeIntervalSince(lastReport) >= 5 {
-                        lastReport = Date()
-                        log("  \(done)/\(total) lists ranked")
+                // One engine over the users' events, shared by their protocols; one per cases protocol.
+                let usersEngine = ScoringEngine(items: reduced, log: eventLog, k: spec.maxK, excludeSeen: spec.excludeSeen)
+                let engines = spec.protocols.indices.map { i in
+                    spec.protocols[i].isCases ? ScoringEngine(items: reduced, log: logs[i], k: spec.maxK, excludeSeen: spec.excludeSeen) : usersEngine
+                }
+                for engine in engines {
+                    engine.progress = { [log] done, total in
+                        // At most one line every 5 seconds, for long variants.
+                        if done < total && Date().timeIntervalSince(lastReport) >= 5 {
+                            lastReport = Date()
+                            log("  \(done)/\(total) lists ranked")
+                        }
                     }
                 }
-                for (p, pre) in zip(spec.protocols, preQueries) {
+                for (i, (p, pre)) in zip(spec.protocols, preQueries).enumerated() {
                     var t = RankingTimings()
-                    let lists = engine.rank(pre, strategy: .static, timings: &t)
+                    let lists = engines[i].rank(pre, strategy: .static, timings: &t)
                     let metrics = spec.metrics.filter { $0.family != .coverage }
                     prePeriod.append((p, encoder.id, reduction.id, PrePeriod.perUser(pre, lists: lists, metrics: metrics, k: spec.maxK)))
                 }
-                for (p, qs) in zip(spec.protocols, querySets) {
+                for (i, (p, qs)) in zip(spec.protocols, querySets).enumerated() {
+                    let engine = engines[i]
                     for strategy in spec.strategies {
                         let variant = Variant(encoder: encoder, strategy: strategy, reduction: reduction)
                         done += 1
@@ -184,15 +211,23 @@ public final class ExperimentRunner {
         }
         if !spec.runs.isEmpty {
             let itemIndex = Dictionary(uniqueKeysWithValues: dataset.itemIDs.enumerated().map { ($1, Int32($0)) })
+            // Query ids: user ids, and `user:case` (the case's row in its split) under `cases`.
+            var known = Set(dataset.userIDs)
+            for rows in caseUsers.values { for (c, u) in rows.enumerated() { known.insert("\(dataset.userIDs[Int(u)]):\(c)") } }
+            let form = caseUsers.isEmpty ? "user id" : "user id (or user:case)"
             for run in spec.runs {
-                let outside = try OutsideRun(run, itemIndex: itemIndex, knownQueries: Set(dataset.userIDs), queryForm: "user id")
-                for (p, qs) in zip(spec.protocols, querySets) {
+                let outside = try OutsideRun(run, itemIndex: itemIndex, knownQueries: known, queryForm: form)
+                for (i, (p, qs)) in zip(spec.protocols, querySets).enumerated() {
                     let variant = Variant(run: run)
                     done += 1
                     log("[\(done)/\(total)] \(p.kind) \(variant.id): scoring \(run.file) for \(qs.queries.count) lists")
                     let t0 = Date()
-                    let (lists, missing) = outside.rank(qs.queries, label: { dataset.userIDs[Int($0.user)] }, log: eventLog,
-                                                        excludeSeen: spec.excludeSeen, k: spec.maxK)
+                    let rowsUser = caseUsers[p.id]
+                    let label: (Query) -> String = { q in
+                        guard let rowsUser else { return dataset.userIDs[Int(q.user)] }
+                        return "\(dataset.userIDs[Int(rowsUser[Int(q.user)])]):\(q.user)"
+                    }
+                    let (lists, missing) = outside.rank(qs.queries, label: label, log: logs[i], excludeSeen: spec.excludeSeen, k: spec.maxK)
                     if missing > 0 {
                         let w = "\(run.file): no line for \(missing) of the \(qs.queries.count) lists of \(p.id) (scored as empty rankings)"
                         warnings.append(w)
@@ -214,7 +249,7 @@ public final class ExperimentRunner {
         return RunResult(spec: spec, variants: results, userIDs: dataset.userIDs, warnings: warnings, startTime: startTime,
                          endTime: Date(), weightsSHA256: weights,
                          datasetSummary: (dataset.userCount, dataset.itemCount, dataset.eventCount), covariates: covariates,
-                         prePeriod: prePeriod)
+                         caseUsers: caseUsers, prePeriod: prePeriod)
     }
 
     /// Ranks, scores and summarises one variant.

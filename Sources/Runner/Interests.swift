@@ -6,8 +6,9 @@ import LinearAlgebra
 /// weight, [w₁f(x₁) … wₙf(xₙ)] (optionally centred by its column mean). Its thin SVD
 /// U″ = A Σ Vᵀ gives the interest vectors σⱼvⱼ, j < min(k, rank): the top right singular
 /// vectors scaled by their singular values. A singular vector's sign is arbitrary; each vⱼ is
-/// oriented so that the events lie on its positive side, Σᵢ wᵢf(xᵢ)·vⱼ ≥ 0 (the uncentred rows;
-/// when that sum is 0, its entry of largest magnitude is made positive). k = 1 without centring
+/// oriented so that the events lie on its positive side, Σᵢ wᵢf(xᵢ)·vⱼ > 0 (the uncentred rows;
+/// when that sum is within round-off of 0, |sum| ≤ 10⁻⁶·σⱼ·n (float32 inputs), its entry of largest magnitude is
+/// made positive instead). k = 1 without centring
 /// is the dominant direction of the window (for one event, the event's own vector).
 /// An item x scores maxⱼ σⱼvⱼ·x (`max`) or Σⱼ σⱼvⱼ·x (`sum`).
 public enum InterestVectors {
@@ -41,7 +42,9 @@ public enum InterestVectors {
                 dot += columnSum[c] * v
                 if abs(v) > big { big = abs(v); bigSign = v < 0 ? -1 : 1 }
             }
-            let sign = dot > 0 ? 1.0 : (dot < 0 ? -1.0 : bigSign)
+            // |Σᵢ aᵢ·vⱼ| at round-off level (the events balance on both sides) orients nothing.
+            let balanced = abs(dot) <= 1e-6 * sv[j] * Double(n)
+            let sign = balanced ? bigSign : (dot > 0 ? 1.0 : -1.0)
             for c in 0..<d { rows.append(Float(sign * sv[j] * vt[j * d + c])) }
             count += 1
         }
