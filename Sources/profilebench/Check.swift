@@ -48,6 +48,9 @@ struct Check: ParsableCommand {
             throw ValidationError("give exactly one of --current (a results folder) and --spec (a spec to re-run)")
         }
         if out != nil && spec == nil { throw ValidationError("--out keeps the re-run of --spec: it needs --spec") }
+        if let out, URL(fileURLWithPath: out).standardizedFileURL.path == URL(fileURLWithPath: baseline).standardizedFileURL.path {
+            throw ValidationError("--out \(out) is the baseline folder: the re-run would replace the baseline")
+        }
         guard tolerance >= 0 else { throw ValidationError("--tolerance must be >= 0 (got \(tolerance))") }
         guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1 (got \(alpha))") }
         let reports = [("--junit", junit), ("--markdown", markdown), ("--json", json)].compactMap { k, v in v.map { (k, $0) } }

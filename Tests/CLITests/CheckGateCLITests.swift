@@ -171,6 +171,8 @@ extension CLITests {
         XCTAssertTrue(try pb("check", "--baseline", "rg").stderr.contains("give exactly one of --current"))
         XCTAssertTrue(try pb("check", "--baseline", "rg", "--current", "rg", "--out", "k").stderr.contains("--out keeps the re-run of --spec: it needs --spec"))
         XCTAssertTrue(try pb("check", "--baseline", "rg", "--current", "rg", "--junit", "a", "--json", "a").stderr.contains("--junit and --json name the same file (a)"))
+        XCTAssertTrue(try pb("check", "--baseline", "rg", "--spec", g, "--out", "./rg/").stderr.contains("--out ./rg/ is the baseline folder: the re-run would replace the baseline"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("rg/metrics.json")))
     }
 
     /// Runs scripts/check-junit.py (Python's junitparser) on `file` when `.build/venv` has
