@@ -41,8 +41,9 @@ extension RegressionCheck {
         out += "| --- | --- | --- | ---: | ---: | ---: | --- | ---: |" + (why ? " --- |" : "") + "\n"
         func f(_ d: Double?) -> String { d.map { $0.isNaN ? "nan" : String(format: "%.4f", $0) } ?? "–" }
         for r in rows {
-            let delta = r.delta.map { ($0 >= 0 ? "+" : "") + String(format: "%.4f", $0) } ?? "–"
-            let ci = r.ci95.map { "[\(f($0.lo)), \(f($0.hi))]" } ?? "–"
+            // Deltas and intervals to 6 decimals: a drop of 0.005025 must not read as the tolerance 0.0050.
+            let delta = r.delta.map { ($0 >= 0 ? "+" : "") + String(format: "%.6f", $0) } ?? "–"
+            let ci = r.ci95.map { "[" + String(format: "%.6f", $0.lo) + ", " + String(format: "%.6f", $0.hi) + "]" } ?? "–"
             let p = r.p.map { String(format: "%.3g", $0) } ?? "–"
             var line = "| \(Self.cell(r.key.protocolID)) | `\(Self.cell(r.key.id))` | \(Self.cell(r.metric)) | \(f(r.baseline)) | \(f(r.current)) | \(delta) | \(ci) | \(p) |"
             if why { line += " " + Self.cell(Self.reason(r.status)) + " |" }
@@ -65,16 +66,15 @@ extension RegressionCheck {
         s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
     }
 
-    /// A 64-hex-digit hash shortened to its first 12 digits (inside `key=value,…` lists too).
+    /// Hashes and commits (words of 40 or 64 hex digits, also as `key=value` in a `,` list)
+    /// shortened to their first 12 digits.
     static func short(_ s: String) -> String {
-        s.split(separator: ",", omittingEmptySubsequences: false).map { part -> String in
-            let (key, value): (Substring?, Substring) = {
-                if let eq = part.firstIndex(of: "=") { return (part[..<eq], part[part.index(after: eq)...]) }
-                return (nil, part)
-            }()
-            let hex = value.count == 64 && value.allSatisfy(\.isHexDigit)
-            let v = hex ? String(value.prefix(12)) + "…" : String(value)
-            return key.map { "\($0)=\(v)" } ?? v
+        func word(_ w: Substring) -> String {
+            (w.count == 40 || w.count == 64) && w.allSatisfy(\.isHexDigit) ? String(w.prefix(12)) + "…" : String(w)
+        }
+        return s.split(separator: ",", omittingEmptySubsequences: false).map { part -> String in
+            if let eq = part.firstIndex(of: "=") { return String(part[...eq]) + word(part[part.index(after: eq)...]) }
+            return part.split(separator: " ", omittingEmptySubsequences: false).map(word).joined(separator: " ")
         }.joined(separator: ",")
     }
 }

@@ -73,6 +73,7 @@ extension ComparisonTests {
 
         XCTAssertTrue(r.markdown().hasPrefix("## ProfileBench check `a&b <\"c\"> 'd'\u{1}\\|e`: **failed**"), r.markdown())
         XCTAssertEqual(RegressionCheck.short("m=" + String(repeating: "ab", count: 32) + ",h=(none)"), "m=abababababab…,h=(none)")
+        XCTAssertEqual(RegressionCheck.short("profilebench 0.1.0 " + String(repeating: "0a", count: 20)), "profilebench 0.1.0 0a0a0a0a0a0a…")
     }
 
     func testCheckGateNeedsManifestsOfOneSpec() throws {
