@@ -8,7 +8,7 @@ SWIFT ?= swift
 BIN := .build/release/profilebench
 SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev zlib1g-dev pkg-config
 
-.PHONY: demo test deps build models clean regression-baseline
+.PHONY: demo test deps build models clean regression-baseline junit-venv
 
 # The regression gates' datasets: made fresh each time (never committed) — a small synthetic
 # one, and the real Beauty and ML-100K data imported from the repository's datasets/ folder.
@@ -53,6 +53,14 @@ regression-baseline: deps models
 	.build/debug/profilebench run experiments/regression-beauty.json --out results/regression-beauty --quiet
 	.build/debug/profilebench $(REGRESSION_ML100K)
 	.build/debug/profilebench run experiments/regression-ml100k.json --out results/regression-ml100k --quiet
+
+# Python's junitparser (from PyPI) in .build/venv, for scripts/check-junit.py: .ci/run and the
+# CLI tests read the gate's JUnit XML with it, as CI test reporters would.
+junit-venv:
+	@if ! .build/venv/bin/python -c "import junitparser" 2>/dev/null; then \
+		echo "installing junitparser into .build/venv"; \
+		python3 -m venv .build/venv && .build/venv/bin/pip install -q junitparser; \
+	fi
 
 clean:
 	rm -rf .build

@@ -38,9 +38,7 @@ struct Reproduce: ParsableCommand {
             }
             let out = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("profilebench-reproduce-\(UUID().uuidString)").path
             defer { if keep == nil { try? FileManager.default.removeItem(atPath: out) } }
-            let runner = ExperimentRunner(spec: spec, resolver: makeResolver(), log: { if !quiet { stderrLine($0) } })
-            let result = try runner.run()
-            try ResultsWriter.write(result, to: out)
+            let result = try runSpec(spec, to: out, quiet: quiet)
             let a = try Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent("metrics.json"))
             let b = try Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent("metrics.json"))
             if a == b {

@@ -16,12 +16,20 @@ struct Run: ParsableCommand {
         try reportingErrors {
             let s = try SpecParser.load(path: spec)
             let dir = out ?? "results/\(s.name)"
-            let runner = ExperimentRunner(spec: s, resolver: makeResolver(), log: { if !quiet { stderrLine($0) } })
-            let result = try runner.run()
-            try ResultsWriter.write(result, to: dir)
+            let result = try runSpec(s, to: dir, quiet: quiet)
             print(resultSummary(result, folder: dir))
         }
     }
+}
+
+/// Runs every variant of `spec` with the built-in encoders and writes the results folder `dir`
+/// (replacing an older one only when complete): what `run` does, and what `check --spec` and
+/// `reproduce` re-run. Progress goes to stderr unless `quiet`.
+func runSpec(_ spec: ExperimentSpec, to dir: String, quiet: Bool) throws -> RunResult {
+    let runner = ExperimentRunner(spec: spec, resolver: makeResolver(), log: { if !quiet { stderrLine($0) } })
+    let result = try runner.run()
+    try ResultsWriter.write(result, to: dir)
+    return result
 }
 
 /// A short table of the first metrics, one line per variant.
