@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev zlib1g-dev pkg-con
 
 # The regression gates' datasets: made fresh each time (never committed) — a small synthetic
 # one, and the real Beauty and ML-100K data imported from the repository's datasets/ folder.
-REGRESSION_DATA := synth --out data/regression.h5 --users 200 --items 300 --events-per-user 30 --seed 7
+REGRESSION_DATA := synth --out data/regression.h5 --users 1000 --items 300 --events-per-user 30 --seed 7
 REGRESSION_BEAUTY := import csv datasets/amazon2014-beauty/events.csv.gz --items datasets/amazon2014-beauty/items.csv.gz --out data/regression-beauty.h5 --quiet
 REGRESSION_ML100K := import recbole datasets/ml-100k --out data/regression-ml100k.h5 --quiet
 
