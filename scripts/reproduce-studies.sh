@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The two reproduction studies: imports Amazon Beauty and MovieLens 100K from the repository's
-# datasets/ folder (or from the folders given), runs experiments/beauty.json and experiments/ml100k.json (the
-# runner encodes the items with each encoder and stores the embeddings in the datasets), and
-# writes results/beauty/ and results/ml100k/ (committed; the datasets are not).
+# The reproduction studies: imports Amazon Beauty, MovieLens 100K and the MiniOneRec Industrial
+# test rows from the repository's datasets/ folder (Beauty and ML-100K from the folders given),
+# runs experiments/beauty.json, experiments/ml100k.json and experiments/minionerec-industrial.json
+# (the runner encodes the items with each encoder and stores the embeddings in the datasets),
+# and writes results/beauty/, results/ml100k/ and results/minionerec-industrial/ (committed; the
+# datasets are not).
 # Usage: scripts/reproduce-studies.sh [BEAUTY_DIR [ML100K_DIR]]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,4 +19,7 @@ gz() { if [[ -f $1.gz ]]; then echo "$1.gz"; else echo "$1"; fi; }
 [[ -f data/ml100k.h5 ]] || "$bin" import recbole "$ml" --out data/ml100k.h5
 "$bin" run experiments/beauty.json --out results/beauty
 "$bin" run experiments/ml100k.json --out results/ml100k
-echo "studies written: results/beauty/ results/ml100k/"
+ind=$here/datasets/minionerec-industrial
+[[ -f data/industrial.h5 ]] || "$bin" import sequences --split "test=$ind/test.csv.gz" --items "$ind/item.json.gz" --out data/industrial.h5
+"$bin" run experiments/minionerec-industrial.json --out results/minionerec-industrial
+echo "studies written: results/beauty/ results/ml100k/ results/minionerec-industrial/"

@@ -1,4 +1,5 @@
 import Comparisons
+import Experiments
 import Foundation
 
 /// report.html: the report with inline SVG charts, one self-contained file with no external
@@ -28,6 +29,9 @@ public enum HTMLReport {
                 body += figure("\(metric): mean per variant", barChart(bars))
             }
             body += "</div>\n"
+            if let published = PublishedSpec(json: folder.manifest?["spec"]?["published"]) {
+                body += publishedTable(published, variants: rows)
+            }
             if let doc = comparison {
                 let cs = doc.comparisons.filter { $0.protocolID == p }
                 if !cs.isEmpty {
@@ -68,6 +72,24 @@ public enum HTMLReport {
             body += "</section>\n"
         }
         return page(title: name, body: body)
+    }
+
+    /// The published reference numbers beside the run's best variants (``PublishedTable``).
+    static func publishedTable(_ published: PublishedSpec, variants: [ResultsFolder.VariantEntry]) -> String {
+        let metrics = PublishedTable.metrics(published)
+        let rows = PublishedTable.rows(published, variants: variants.map { v in
+            (v.id, v.encoder, Dictionary(v.means.map { ($0.metric, $0.mean) }, uniquingKeysWith: { a, _ in a }))
+        })
+        var s = "<h3>Published numbers beside this run</h3>\n<p>Rows marked <em>published</em> are quoted from \(esc(published.source)), "
+        s += "not recomputed here; the other rows are this run's best variant of each encoder by \(esc(metrics.first ?? "the first metric")).</p>\n"
+        s += "<table class=\"published\"><thead><tr><th>model</th><th>source</th>" + metrics.map { "<th>\(esc($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        for row in rows {
+            let isPublished = row.source == "published"
+            s += "<tr\(isPublished ? " class=\"published-row\"" : "")><td>\(isPublished ? esc(row.label) : "<code>\(esc(row.label))</code>")</td>"
+            s += "<td>\(isPublished ? "<em>published</em>" : "this run")</td>"
+            s += row.values.map { "<td class=\"num\">\($0.map { fmt($0, isPublished ? 3 : 4) } ?? "–")</td>" }.joined() + "</tr>\n"
+        }
+        return s + "</tbody></table>\n"
     }
 
     // MARK: Charts
@@ -218,6 +240,7 @@ public enum HTMLReport {
         table { border-collapse: collapse; margin: 1em 0; font-size: 12px; }
         th, td { border: 1px solid #d0d7de; padding: 2px 6px; text-align: right; } td:first-child, td:nth-child(2), td:nth-child(3) { text-align: left; }
         tr.better td:last-child { color: #1a7f37; font-weight: 600; } tr.worse td:last-child { color: #cf222e; font-weight: 600; }
+        table.published td.num { text-align: right; } tr.published-row td { font-style: italic; background: #f6f8fa; }
         </style>
         </head>
         <body>

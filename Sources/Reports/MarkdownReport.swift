@@ -34,10 +34,32 @@ public enum MarkdownReport {
                 s += "\n"
             }
             s += "\n"
+            if let published = r.spec.published {
+                s += publishedSection(published, variants: rows)
+            }
         }
         if !r.warnings.isEmpty {
             s += "## Warnings\n\n" + r.warnings.map { "- \($0)\n" }.joined() + "\n"
         }
         return s
+    }
+
+    /// The published reference numbers beside the run's best variants (``PublishedTable``).
+    static func publishedSection(_ published: PublishedSpec, variants: [VariantResult]) -> String {
+        let metrics = PublishedTable.metrics(published)
+        let rows = PublishedTable.rows(published, variants: variants.map { v in
+            (v.variant.id, v.variant.encoder.id, Dictionary(v.summaries.map { ($0.metric.name, $0.summary.mean) }, uniquingKeysWith: { a, _ in a }))
+        })
+        var s = "### Published numbers beside this run\n\n"
+        s += "Rows marked *published* are quoted from \(published.source), not recomputed here; the other rows are this run's best "
+        s += "variant of each encoder by \(metrics.first ?? "the first metric").\n\n"
+        s += "| model | source | " + metrics.joined(separator: " | ") + " |\n"
+        s += "|---|---|" + metrics.map { _ in "---:|" }.joined() + "\n"
+        for row in rows {
+            let label = row.source == "published" ? row.label : "`\(row.label)`"
+            let source = row.source == "published" ? "*published*" : row.source
+            s += "| \(label) | \(source) | " + row.values.map { $0.map { fmt($0, row.source == "published" ? 3 : 4) } ?? "–" }.joined(separator: " | ") + " |\n"
+        }
+        return s + "\n"
     }
 }

@@ -100,4 +100,25 @@ final class CasesProtocolCLITests: XCTestCase {
         XCTAssertEqual(n.status, 1)
         XCTAssertTrue(n.stderr.contains("names /cases/test, which syn.h5 does not have (it has no /cases group (import sequences writes one))"), n.stderr)
     }
+
+    func testPublishedNumbersStandBesideTheRunLabelledAsPublished() throws {
+        let published = #", "published": {"source": "Kong et al. 2025, Table 2", "rows": {"SASRec": {"hit@10": 0.109, "ndcg@10": 0.081}, "TIGER": {"hit@10": 0.132}}}"#
+        try writeSpec(runs: published)
+        let r = try pb("run", "cases.json", "--out", "out", "--quiet")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let md = try String(contentsOf: dir.appendingPathComponent("out/report.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("### Published numbers beside this run\n\nRows marked *published* are quoted from Kong et al. 2025, Table 2, not recomputed here"), md)
+        XCTAssertTrue(md.contains("| model | source | hit@10 | ndcg@10 |\n|---|---|---:|---:|\n| SASRec | *published* | 0.109 | 0.081 |\n| TIGER | *published* | 0.132 | – |\n| `hash-32/"), md)
+        // The run's own row: the better of the two strategies by hit@10, with its means.
+        let metrics = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("out/metrics.json"))) as? [String: Any])
+        let variants = try XCTUnwrap(metrics["variants"] as? [[String: Any]])
+        let best = try XCTUnwrap(variants.max { a, b in
+            ((a["metrics"] as? [String: [String: Any]])?["hit@10"]?["mean"] as? Double ?? 0) < ((b["metrics"] as? [String: [String: Any]])?["hit@10"]?["mean"] as? Double ?? 0)
+        })
+        let hit = try XCTUnwrap((best["metrics"] as? [String: [String: Any]])?["hit@10"]?["mean"] as? Double)
+        XCTAssertTrue(md.contains("| `\(best["id"] as? String ?? "?")` | this run | \(String(format: "%.4f", hit)) |"), md)
+        let html = try String(contentsOf: dir.appendingPathComponent("out/report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("<h3>Published numbers beside this run</h3>"), "report.html has the table")
+        XCTAssertTrue(html.contains("<tr class=\"published-row\"><td>SASRec</td><td><em>published</em></td><td class=\"num\">0.109</td><td class=\"num\">0.081</td></tr>"), "published rows labelled")
+    }
 }
