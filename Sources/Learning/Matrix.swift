@@ -1,0 +1,46 @@
+/// A dense row-major matrix on one contiguous buffer: the activations and gradients that flow
+/// between layers. Row `i` holds `values[i·cols ..< (i+1)·cols]`.
+public struct Matrix<T: LearningScalar>: Equatable, Sendable {
+    public let rows: Int
+    public let cols: Int
+    public var values: [T]
+
+    /// A `rows × cols` matrix of zeros.
+    public init(rows: Int, cols: Int) {
+        precondition(rows >= 0 && cols >= 0, "Matrix: negative shape \(rows)×\(cols)")
+        self.rows = rows
+        self.cols = cols
+        values = [T](repeating: 0, count: rows * cols)
+    }
+
+    /// Wraps `values` (row-major, `rows·cols` of them).
+    public init(rows: Int, cols: Int, values: [T]) {
+        precondition(values.count == rows * cols, "Matrix: \(values.count) values for shape \(rows)×\(cols)")
+        self.rows = rows
+        self.cols = cols
+        self.values = values
+    }
+
+    @inlinable public subscript(row: Int, col: Int) -> T {
+        get { values[row * cols + col] }
+        set { values[row * cols + col] = newValue }
+    }
+
+    /// A copy of row `i`.
+    public func row(_ i: Int) -> [T] { Array(values[(i * cols)..<((i + 1) * cols)]) }
+}
+
+/// `C = A · op(B)` (or `C += …` with `accumulate`), `A` `m × k`, through ``LearningScalar/gemm``.
+@inlinable
+func matmul<T: LearningScalar>(_ a: UnsafePointer<T>, _ m: Int, _ k: Int, _ b: UnsafePointer<T>, _ n: Int,
+                               transA: Bool = false, transB: Bool = false, alpha: T = 1,
+                               into c: UnsafeMutablePointer<T>, accumulate: Bool = false) {
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+        if !accumulate { c.update(repeating: 0, count: m * n) }
+        return
+    }
+    T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+           a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n,
+           beta: accumulate ? 1 : 0, c: c, ldc: n)
+}
