@@ -40,7 +40,37 @@ func matmul<T: LearningScalar>(_ a: UnsafePointer<T>, _ m: Int, _ k: Int, _ b: U
         if !accumulate { c.update(repeating: 0, count: m * n) }
         return
     }
+    if GemmMeter.enabled {
+        let t0 = GemmMeter.now()
+        T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+               a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n,
+               beta: accumulate ? 1 : 0, c: c, ldc: n)
+        GemmMeter.nanoseconds += GemmMeter.now() - t0
+        GemmMeter.flops += 2 * Double(m) * Double(n) * Double(k)
+        return
+    }
     T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
            a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n,
            beta: accumulate ? 1 : 0, c: c, ldc: n)
 }
+
+/// Counts the flops and wall time of the engine's matrix products while ``TrainingBenchmark``
+/// runs (off otherwise; single-threaded use only: the trainer calls gemm from one thread).
+@usableFromInline
+enum GemmMeter {
+    @usableFromInline nonisolated(unsafe) static var enabled = false
+    @usableFromInline nonisolated(unsafe) static var flops = 0.0
+    @usableFromInline nonisolated(unsafe) static var nanoseconds: UInt64 = 0
+
+    @usableFromInline static func now() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
