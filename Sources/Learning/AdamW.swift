@@ -17,7 +17,6 @@ public struct AdamW: Sendable {
     public private(set) var step = 0
     private var m: [Double] = []
     private var v: [Double] = []
-    private var decayMask: [Bool] = []
 
     public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
                 weightDecay: Double = 0.01) {
@@ -33,26 +32,25 @@ public struct AdamW: Sendable {
         if m.count != store.count {
             m = [Double](repeating: 0, count: store.count)
             v = m
-            decayMask = [Bool](repeating: false, count: store.count)
-            for p in store.tensors where p.decays { for i in p.range { decayMask[i] = true } }
             step = 0
         }
         step += 1
         let c1 = 1 - pow(beta1, Double(step)), c2 = 1 - pow(beta2, Double(step))
         let lr = learningRate, b1 = beta1, b2 = beta2, eps = epsilon, lambda = weightDecay
+        let tensors = store.tensors
         store.withMutableValues { theta, grad in
             m.withUnsafeMutableBufferPointer { mp in
                 v.withUnsafeMutableBufferPointer { vp in
-                    decayMask.withUnsafeBufferPointer { dm in
-                        for i in 0..<theta.count {
+                    for p in tensors {
+                        // θ·(1 − lr·λ) first (decoupled decay), then the Adam step; tensor by tensor, in index order.
+                        let shrink = p.decays ? 1 - lr * lambda : 1
+                        for i in p.range {
                             let g = Double(grad[i])
-                            mp[i] = b1 * mp[i] + (1 - b1) * g
-                            vp[i] = b2 * vp[i] + (1 - b2) * g * g
-                            let mhat = mp[i] / c1, vhat = vp[i] / c2
-                            var t = Double(theta[i])
-                            if dm[i] { t -= lr * lambda * t }
-                            t -= lr * mhat / (vhat.squareRoot() + eps)
-                            theta[i] = T(t)
+                            let mi = b1 * mp[i] + (1 - b1) * g
+                            let vi = b2 * vp[i] + (1 - b2) * g * g
+                            mp[i] = mi
+                            vp[i] = vi
+                            theta[i] = T(Double(theta[i]) * shrink - lr * (mi / c1) / ((vi / c2).squareRoot() + eps))
                         }
                     }
                 }

@@ -91,7 +91,7 @@ public struct AttentionPooling: Sendable {
         var z = Matrix<T>(rows: x.rows, cols: r)
         x.values.withUnsafeBufferPointer { xp in
             z.values.withUnsafeMutableBufferPointer { zp in
-                matmul(xp.baseAddress!, x.rows, inputs, p.baseAddress! + weight.offset, r, into: zp.baseAddress!)
+                matmul(xp.baseAddress, x.rows, inputs, p.baseAddress! + weight.offset, r, into: zp.baseAddress)
             }
         }
         var y = Matrix<T>(rows: seq.count, cols: r)
@@ -194,12 +194,12 @@ public struct AttentionPooling: Sendable {
         var gx = Matrix<T>(rows: needInputGradient ? x.rows : 0, cols: inputs)
         x.values.withUnsafeBufferPointer { xp in
             gz.values.withUnsafeBufferPointer { gzp in
-                matmul(xp.baseAddress!, inputs, x.rows, gzp.baseAddress!, r, transA: true,
+                matmul(xp.baseAddress, inputs, x.rows, gzp.baseAddress, r, transA: true,
                        into: g.baseAddress! + weight.offset, accumulate: true)
                 if needInputGradient {
                     gx.values.withUnsafeMutableBufferPointer { gxp in
-                        matmul(gzp.baseAddress!, x.rows, r, p.baseAddress! + weight.offset, inputs, transB: true,
-                               into: gxp.baseAddress!)
+                        matmul(gzp.baseAddress, x.rows, r, p.baseAddress! + weight.offset, inputs, transB: true,
+                               into: gxp.baseAddress)
                     }
                 }
             }

@@ -31,7 +31,7 @@ public struct Dense: Sendable {
         let pw = p.baseAddress! + weight.offset
         x.values.withUnsafeBufferPointer { xp in
             y.values.withUnsafeMutableBufferPointer { yp in
-                matmul(xp.baseAddress!, x.rows, inputs, pw, outputs, into: yp.baseAddress!)
+                matmul(xp.baseAddress, x.rows, inputs, pw, outputs, into: yp.baseAddress)
                 if let bias {
                     let b = p.baseAddress! + bias.offset
                     for i in 0..<x.rows {
@@ -53,7 +53,7 @@ public struct Dense: Sendable {
         x.values.withUnsafeBufferPointer { xp in
             gy.values.withUnsafeBufferPointer { gp in
                 // ∂W += Xᵀ G: (in × n)·(n × out)
-                matmul(xp.baseAddress!, inputs, x.rows, gp.baseAddress!, outputs, transA: true,
+                matmul(xp.baseAddress, inputs, x.rows, gp.baseAddress, outputs, transA: true,
                        into: g.baseAddress! + weight.offset, accumulate: true)
                 if let bias {
                     let gb = g.baseAddress! + bias.offset
@@ -65,8 +65,8 @@ public struct Dense: Sendable {
                 if needInputGradient {
                     gx.values.withUnsafeMutableBufferPointer { gxp in
                         // ∂X = G Wᵀ: (n × out)·(out × in)
-                        matmul(gp.baseAddress!, x.rows, outputs, p.baseAddress! + weight.offset, inputs, transB: true,
-                               into: gxp.baseAddress!)
+                        matmul(gp.baseAddress, x.rows, outputs, p.baseAddress! + weight.offset, inputs, transB: true,
+                               into: gxp.baseAddress)
                     }
                 }
             }

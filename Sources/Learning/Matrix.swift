@@ -30,13 +30,15 @@ public struct Matrix<T: LearningScalar>: Equatable, Sendable {
     public func row(_ i: Int) -> [T] { Array(values[(i * cols)..<((i + 1) * cols)]) }
 }
 
-/// `C = A · op(B)` (or `C += …` with `accumulate`), `A` `m × k`, through ``LearningScalar/gemm``.
+/// `C = op(A) · op(B)` (or `C += …` with `accumulate`), `op(A)` `m × k`, `op(B)` `k × n`, through
+/// ``LearningScalar/gemm``.
 @inlinable
-func matmul<T: LearningScalar>(_ a: UnsafePointer<T>, _ m: Int, _ k: Int, _ b: UnsafePointer<T>, _ n: Int,
+func matmul<T: LearningScalar>(_ a: UnsafePointer<T>?, _ m: Int, _ k: Int, _ b: UnsafePointer<T>?, _ n: Int,
                                transA: Bool = false, transB: Bool = false, alpha: T = 1,
-                               into c: UnsafeMutablePointer<T>, accumulate: Bool = false) {
-    guard m > 0, n > 0 else { return }
-    if k == 0 {
+                               into c: UnsafeMutablePointer<T>?, accumulate: Bool = false) {
+    // Empty operands (a batch without rows, a sequence without events) have no base address.
+    guard m > 0, n > 0, let c else { return }
+    guard k > 0, let a, let b else {
         if !accumulate { c.update(repeating: 0, count: m * n) }
         return
     }

@@ -44,8 +44,8 @@ public enum SoftmaxLoss {
                     var r0 = 0
                     while r0 < p.rows {
                         let rows = min(blockRows, p.rows - r0)
-                        matmul(pp.baseAddress! + r0 * d, rows, d, ep.baseAddress!, n, transB: true, alpha: T(scale),
-                               into: lp.baseAddress!)
+                        matmul(pp.baseAddress! + r0 * d, rows, d, ep.baseAddress, n, transB: true, alpha: T(scale),
+                               into: lp.baseAddress)
                         for i in 0..<rows {
                             let b = r0 + i
                             let lo = targetOffsets[b], hi = targetOffsets[b + 1]
@@ -56,9 +56,6 @@ public enum SoftmaxLoss {
                             }
                             var m = -T.infinity
                             for j in 0..<n where row[j] > m { m = row[j] }
-                            var s: T = 0
-                            for j in 0..<n { s += T.exp(row[j] - m) }
-                            let lse = Double(m) + Double(T.log(s))
                             var targetMean = 0.0
                             for t in lo..<hi {
                                 let lt = row[Int(targets[t])]
@@ -67,19 +64,27 @@ public enum SoftmaxLoss {
                                 for j in 0..<n where row[j] > lt { above += 1 }
                                 if above < hitsAt { hits += 1 }
                             }
+                            // exp(ℓ − m) once, in place; the sum in index order.
+                            var s: T = 0
+                            for j in 0..<n {
+                                let x = T.exp(row[j] - m)
+                                row[j] = x
+                                s += x
+                            }
+                            let lse = Double(m) + Double(T.log(s))
                             let count = Double(hi - lo)
                             loss += rowWeight * (lse - targetMean / count)
                             if needGradient {
                                 // softmax − mean one-hot, times rowWeight · scale (folded into the gemm's alpha).
                                 let inv = 1 / s
-                                for j in 0..<n { row[j] = T.exp(row[j] - m) * inv }
+                                for j in 0..<n { row[j] *= inv }
                                 let share = T(1 / count)
                                 for t in lo..<hi { row[Int(targets[t])] -= share }
                             }
                         }
                         if needGradient {
                             grad.values.withUnsafeMutableBufferPointer { gp in
-                                matmul(lp.baseAddress!, rows, n, ep.baseAddress!, d, alpha: T(rowWeight * scale),
+                                matmul(lp.baseAddress, rows, n, ep.baseAddress, d, alpha: T(rowWeight * scale),
                                        into: gp.baseAddress! + r0 * d)
                             }
                         }
@@ -107,6 +112,8 @@ public enum SoftmaxLoss {
         let d = p.cols, k = negatives.count, rows = p.rows
         precondition(targets.count == rows, "SoftmaxLoss.sampled: \(targets.count) targets for \(rows) rows")
         precondition(logQ == nil || logQ!.count == e.rows, "SoftmaxLoss.sampled: logQ needs one value per item")
+        precondition(k >= 1, "SoftmaxLoss.sampled: needs at least one negative")
+        guard rows > 0 else { return LossResult(loss: 0, gradient: Matrix(rows: 0, cols: d), hits: 0, targets: 0) }
         var negs = Matrix<T>(rows: k, cols: d)
         e.values.withUnsafeBufferPointer { ep in
             negs.values.withUnsafeMutableBufferPointer { np in
@@ -119,11 +126,15 @@ public enum SoftmaxLoss {
         var grad = Matrix<T>(rows: needGradient ? rows : 0, cols: d)
         var loss = 0.0
         var hits = 0
+        // log Q of each sampled column, shared by every row.
+        let corrections: [T] = logQ.map { q in negatives.map { T(q[Int($0)]) } } ?? []
         p.values.withUnsafeBufferPointer { pp in
             e.values.withUnsafeBufferPointer { ep in
+                negatives.withUnsafeBufferPointer { ids in
+                corrections.withUnsafeBufferPointer { correction in
                 negs.values.withUnsafeBufferPointer { np in
                     logits.withUnsafeMutableBufferPointer { lp in
-                        matmul(pp.baseAddress!, rows, d, np.baseAddress!, k, transB: true, alpha: T(scale), into: lp.baseAddress!)
+                        matmul(pp.baseAddress, rows, d, np.baseAddress, k, transB: true, alpha: T(scale), into: lp.baseAddress)
                         grad.values.withUnsafeMutableBufferPointer { gp in
                             for b in 0..<rows {
                                 let t = Int(targets[b])
@@ -132,33 +143,39 @@ public enum SoftmaxLoss {
                                 var dot: T = 0
                                 for c in 0..<d { dot += pb[c] * et[c] }
                                 let pos = T(scale) * dot - (logQ.map { T($0[t]) } ?? 0)
+                                if let cp = correction.baseAddress { for j in 0..<k { row[j] -= cp[j] } }
+                                let target = targets[b]
+                                for j in 0..<k where ids[j] == target { row[j] = -.infinity }
                                 var m = pos
-                                for j in 0..<k {
-                                    if negatives[j] == targets[b] { row[j] = -.infinity; continue }
-                                    if let logQ { row[j] -= T(logQ[Int(negatives[j])]) }
-                                    if row[j] > m { m = row[j] }
-                                }
-                                var s = T.exp(pos - m)
+                                for j in 0..<k where row[j] > m { m = row[j] }
+                                let ePos = T.exp(pos - m)
+                                var s = ePos
                                 var above = 0
-                                for j in 0..<k where row[j] > -T.infinity {
-                                    s += T.exp(row[j] - m)
-                                    if row[j] > pos { above += 1 }
+                                for j in 0..<k {
+                                    let l = row[j]
+                                    guard l > -T.infinity else { row[j] = 0; continue }
+                                    if l > pos { above += 1 }
+                                    let x = T.exp(l - m)
+                                    row[j] = x
+                                    s += x
                                 }
                                 if above < 10 { hits += 1 }
                                 loss += rowWeight * (Double(m) + Double(T.log(s)) - Double(pos))
                                 guard needGradient else { continue }
                                 let inv = 1 / s
-                                for j in 0..<k { row[j] = row[j] > -T.infinity ? T.exp(row[j] - m) * inv : 0 }
-                                let gpos = (T.exp(pos - m) * inv - 1) * T(rowWeight * scale)
+                                for j in 0..<k { row[j] *= inv }
+                                let gpos = (ePos * inv - 1) * T(rowWeight * scale)
                                 let gb = gp.baseAddress! + b * d
                                 for c in 0..<d { gb[c] = gpos * et[c] }
                             }
                             if needGradient {
-                                matmul(lp.baseAddress!, rows, k, np.baseAddress!, d, alpha: T(rowWeight * scale),
-                                       into: gp.baseAddress!, accumulate: true)
+                                matmul(lp.baseAddress, rows, k, np.baseAddress, d, alpha: T(rowWeight * scale),
+                                       into: gp.baseAddress, accumulate: true)
                             }
                         }
                     }
+                }
+                }
                 }
             }
         }

@@ -87,6 +87,11 @@ final class ModelTests: XCTestCase {
             }
             for c in 0..<d { XCTAssertEqual(Double(p[row, c]), expected[c] / total, accuracy: 1e-6, "row \(row) col \(c)") }
         }
+        // No events (or only weight-0 events): the zero profile, as `mean` gives.
+        XCTAssertEqual(try model.profile(items: [], itemTable: items), [Float](repeating: 0, count: d))
+        XCTAssertEqual(try model.profile(items: [4], weights: [0], itemTable: items), [Float](repeating: 0, count: d))
+        let mlp = try MLPProfileModel<Float>(.init(dim: d, hidden: 4))
+        XCTAssertEqual(try mlp.profile(items: [], itemTable: items).count, d)
         // Without event weights it is the plain mean of the window.
         let plain = try AttentionProfileModel<Float>(.init(dim: d, typeCount: 3, window: 4, useEventWeights: false))
         let q = try plain.profile(items: ids, types: [0, 1, 2, 0, 1, 2], itemTable: items)
