@@ -20,6 +20,8 @@ public protocol LearningScalar: BinaryFloatingPoint, Sendable {
     static func log(_ x: Self) -> Self
     static func tanh(_ x: Self) -> Self
     static func sqrt(_ x: Self) -> Self
+    /// The IEEE bit pattern, zero-extended to 64 bits.
+    var bitPatternWidened: UInt64 { get }
 }
 
 extension Float: LearningScalar {
@@ -34,6 +36,7 @@ extension Float: LearningScalar {
     @inlinable public static func log(_ x: Float) -> Float { logf(x) }
     @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
     @inlinable public static func sqrt(_ x: Float) -> Float { x.squareRoot() }
+    @inlinable public var bitPatternWidened: UInt64 { UInt64(bitPattern) }
 }
 
 extension Double: LearningScalar {
@@ -48,4 +51,5 @@ extension Double: LearningScalar {
     @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
     @inlinable public static func tanh(_ x: Double) -> Double { Glibc.tanh(x) }
     @inlinable public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
+    @inlinable public var bitPatternWidened: UInt64 { bitPattern }
 }

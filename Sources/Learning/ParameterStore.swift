@@ -89,6 +89,21 @@ public struct ParameterStore<T: LearningScalar>: Sendable {
         gradients.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }
 
+    /// FNV-1a (64-bit) over the values' bit patterns in index order: equal only for bitwise
+    /// equal weights (a cheap fingerprint for determinism checks; use sha256 of the saved file
+    /// for provenance).
+    public func fingerprint() -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for v in values {
+            var bits = v.bitPatternWidened
+            for _ in 0..<(MemoryLayout<T>.size) {
+                h = (h ^ (bits & 0xff)) &* 0x0000_0100_0000_01b3
+                bits >>= 8
+            }
+        }
+        return h
+    }
+
     /// √(Σ g²), accumulated in float64 in index order (deterministic).
     public func gradientNorm() -> Double {
         var s = 0.0

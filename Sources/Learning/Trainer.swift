@@ -48,6 +48,22 @@ public struct TrainingProgress: Sendable {
     public var elapsedSeconds: Double
     /// The epoch's record when this call marks an epoch's end.
     public var finished: EpochRecord?
+
+    /// A progress line for stderr, e.g. `epoch 2/10, batch 300/612, loss 6.9312, 12.3 s` or, at an
+    /// epoch's end, `epoch 2/10 done: train loss 6.9312, validation loss 7.0101, hit@10 0.0312, 8,700 examples/s`.
+    public var line: String {
+        func f(_ x: Double, _ digits: Int) -> String {
+            let p = pow(10, Double(digits))
+            return "\((x * p).rounded() / p)"
+        }
+        if let e = finished {
+            var s = "epoch \(epoch)/\(epochs) done: train loss \(f(e.trainLoss, 4))"
+            if let v = e.validationLoss { s += ", validation loss \(f(v, 4))" }
+            if let h = e.validationHitRate { s += ", hit@10 \(f(h, 4))" }
+            return s + ", \(Int(e.examplesPerSecond.rounded())) examples/s"
+        }
+        return "epoch \(epoch)/\(epochs), batch \(batch)/\(batches), loss \(f(runningLoss, 4)), \(f(elapsedSeconds, 1)) s"
+    }
 }
 
 /// Mini-batch training of a ``ProfileModel`` on next-item examples with AdamW and early
@@ -254,6 +270,12 @@ public struct Trainer: Sendable {
         return (loss / Double(examples.count), Double(hits) / Double(examples.count))
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 func seconds(_ d: Duration) -> Double {
     let (s, a) = d.components

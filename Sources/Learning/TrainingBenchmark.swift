@@ -43,6 +43,9 @@ public enum TrainingBenchmark {
         public var sgemmReference: Double
         public var threads: Int
         public var trainLoss: Double
+        /// ``ParameterStore/fingerprint()`` of the trained weights: two runs with the same
+        /// configuration and thread count print the same value.
+        public var weights: UInt64
 
         /// One line for `bench train`.
         public var line: String {
@@ -54,7 +57,8 @@ public enum TrainingBenchmark {
             return "train bench: attention, \(examples) examples, \(events) events in \(f(seconds, 2)) s: "
                 + "\(f(examplesPerSecond, 0)) examples/s, \(f(eventsPerSecond, 0)) events/s; gemm \(f(gemmGFlop)) GFLOP in \(f(gemmSeconds, 2)) s "
                 + "= \(f(gemmRate)) GFLOP/s (\(f(100 * gemmRate / sgemmReference))% of sgemm's \(f(sgemmReference)) GFLOP/s), "
-                + "\(f(100 * overallRate / sgemmReference))% over the whole loop; \(threads) BLAS threads"
+                + "\(f(100 * overallRate / sgemmReference))% over the whole loop; \(threads) BLAS threads; "
+                + "weights fingerprint \(String(weights, radix: 16))"
         }
     }
 
@@ -97,7 +101,8 @@ public enum TrainingBenchmark {
         return Result(examples: n, events: events, seconds: seconds, examplesPerSecond: Double(n) / seconds,
                       eventsPerSecond: Double(events) / seconds, gemmGFlop: GemmMeter.flops * 1e-9, gemmSeconds: gemmSeconds,
                       gemmRate: GemmMeter.flops * 1e-9 / gemmSeconds, overallRate: GemmMeter.flops * 1e-9 / seconds,
-                      sgemmReference: max(reference, referenceAfter), threads: BLAS.threads, trainLoss: report.epochs.last?.trainLoss ?? .nan)
+                      sgemmReference: max(reference, referenceAfter), threads: BLAS.threads, trainLoss: report.epochs.last?.trainLoss ?? .nan,
+                      weights: model.parameters.fingerprint())
     }
 
     /// GFLOP/s of `C = A·Bᵀ` (m × k times (n × k)ᵀ), the best of 5 after a warm-up.

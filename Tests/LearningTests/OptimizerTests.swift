@@ -26,6 +26,18 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(adam.step, 2)
         XCTAssertEqual(store.values(of: w)[0], 0.8465394180965108, accuracy: 1e-14)
         XCTAssertEqual(store.values(of: b)[0], -1.8572151424292265, accuracy: 1e-14)
+
+        // The float32 path (float32 moments) gives the same steps to float32 rounding.
+        var s32 = ParameterStore<Float>()
+        s32.add("w", shape: [1], initializer: .constant(1), decays: true, rng: &rng)
+        s32.add("b", shape: [1], initializer: .constant(-2), decays: false, rng: &rng)
+        var adam32 = AdamW(learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1)
+        s32.gradients = [0.5, -1]
+        adam32.update(&s32)
+        s32.gradients = [-0.2, 0.3]
+        adam32.update(&s32)
+        XCTAssertEqual(s32.values[0], 0.8465394180965108, accuracy: 1e-6)
+        XCTAssertEqual(s32.values[1], -1.8572151424292265, accuracy: 1e-6)
     }
 
     func testXavierInitIsSeededAndBounded() {

@@ -65,6 +65,9 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(report.epochs[report.bestEpoch - 1].validationLoss!, after.loss, accuracy: 1e-9)  // best epoch kept
         let ageBias = model.parameters.values(of: model.parameters.tensor("attention.age_bias")!)
         XCTAssertGreaterThan(ageBias[1], ageBias[0] + 2, "age bias \(ageBias)")
+        let line = TrainingProgress(epoch: 2, epochs: 10, batch: 300, batches: 612, runningLoss: 6.93124, elapsedSeconds: 12.34,
+                                    finished: nil).line
+        XCTAssertEqual(line, "epoch 2/10, batch 300/612, loss 6.9312, 12.3 s")
         XCTAssertTrue(report.csv.hasPrefix("epoch,train_loss,validation_loss,validation_hit@10,"))
         XCTAssertEqual(report.csv.split(separator: "\n").count, report.epochs.count + 1)
     }
@@ -111,6 +114,8 @@ final class TrainerTests: XCTestCase {
         let initial = try att().parameters.values
         XCTAssertNotEqual(a.parameters.values, initial, "training changed nothing")
         XCTAssertEqual(a.parameters.values.map(\.bitPattern), b.parameters.values.map(\.bitPattern))
+        XCTAssertEqual(a.parameters.fingerprint(), b.parameters.fingerprint())
+        XCTAssertNotEqual(a.parameters.fingerprint(), try att().parameters.fingerprint())
         let mlp = { try MLPProfileModel<Float>(.init(dim: 16, hidden: 12, residual: .none, window: 5, seed: 2)) }
         let c = try trainOnce(mlp, items: items, corpus: corpus), d = try trainOnce(mlp, items: items, corpus: corpus)
         XCTAssertEqual(c.parameters.values.map(\.bitPattern), d.parameters.values.map(\.bitPattern))
