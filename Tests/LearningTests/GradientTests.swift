@@ -224,3 +224,79 @@ final class GradientTests: XCTestCase {
 }
 
 import Foundation
+
+/// The same checks on the float32 path (h = 1e-2; rounding ≈ 1e-7/h ≈ 1e-5, truncation O(h²)):
+/// every coordinate within 1e-3 relative error (with a 1% floor, see `floor`).
+final class Float32GradientTests: XCTestCase {
+    let h = 1e-2
+    let tolerance = 1e-3
+    /// Coordinates below 1% of the largest are judged against 1% of it: float32 differences
+    /// carry ≈ 1e-6 absolute noise, more than a 1e-3 relative bound on a tiny coordinate allows.
+    let floor = 1e-2
+
+    func testDenseAndActivations() {
+        var rng = SeededGenerator(seed: 61)
+        var store = ParameterStore<Float>()
+        let layer = Dense("d", inputs: 6, outputs: 5, store: &store, rng: &rng)
+        store.setValues(randomValues(5, &rng), of: layer.bias!)
+        let x: Matrix<Float> = randomMatrix(4, 6, &rng)
+        let r: Matrix<Float> = randomMatrix(4, 5, &rng)
+        var gx = Matrix<Float>(rows: 0, cols: 0)
+        let g = gradients(store) { p, gr in gx = layer.backward(x, outputGradient: r, parameters: p, gradients: gr) }
+        func loss(_ s: ParameterStore<Float>, _ x: Matrix<Float>) -> Double {
+            s.values.withUnsafeBufferPointer { readout(layer.forward(x, parameters: $0), r) }
+        }
+        assertGradientsClose(g, centralDifferences(store.values, h: h) { loss(withValues(store, $0), x) }, tolerance: tolerance, floor: floor, "dense θ f32")
+        assertGradientsClose(gx.values, centralDifferences(x.values, h: h) { loss(store, Matrix(rows: 4, cols: 6, values: $0)) },
+                             tolerance: tolerance, floor: floor, "dense x f32")
+        var y: Matrix<Float> = randomMatrix(4, 6, &rng, 0.05, 2)
+        for i in 0..<y.values.count where rng.uniformIndex(2) == 0 { y.values[i] = -y.values[i] }
+        let ry: Matrix<Float> = randomMatrix(4, 6, &rng)
+        for act in Activation.allCases {
+            assertGradientsClose(act.backward(y, outputGradient: ry).values,
+                                 centralDifferences(y.values, h: 1e-3) { readout(act.forward(Matrix(rows: 4, cols: 6, values: $0)), ry) },
+                                 tolerance: tolerance, floor: floor, "\(act) f32")
+        }
+    }
+
+    func testLayerNormAndL2Normalize() {
+        var rng = SeededGenerator(seed: 62)
+        var store = ParameterStore<Float>()
+        let ln = LayerNorm("ln", width: 6, store: &store, rng: &rng)
+        store.setAllValues(randomValues(store.count, &rng, 0.5, 1.5))
+        let x: Matrix<Float> = randomMatrix(3, 6, &rng, -2, 2)
+        let r: Matrix<Float> = randomMatrix(3, 6, &rng)
+        let cache = store.values.withUnsafeBufferPointer { ln.forward(x, parameters: $0).1 }
+        var gx = Matrix<Float>(rows: 0, cols: 0)
+        let g = gradients(store) { p, gr in gx = ln.backward(cache, outputGradient: r, parameters: p, gradients: gr) }
+        func loss(_ s: ParameterStore<Float>, _ x: Matrix<Float>) -> Double {
+            s.values.withUnsafeBufferPointer { readout(ln.forward(x, parameters: $0).0, r) }
+        }
+        assertGradientsClose(g, centralDifferences(store.values, h: h) { loss(withValues(store, $0), x) }, tolerance: tolerance, floor: floor, "layernorm θ f32")
+        assertGradientsClose(gx.values, centralDifferences(x.values, h: h) { loss(store, Matrix(rows: 3, cols: 6, values: $0)) },
+                             tolerance: tolerance, floor: floor, "layernorm x f32")
+        let (yn, norms) = L2Normalize.forward(x)
+        assertGradientsClose(L2Normalize.backward(output: yn, norms: norms, outputGradient: r).values,
+                             centralDifferences(x.values, h: h) { readout(L2Normalize.forward(Matrix(rows: 3, cols: 6, values: $0)).0, r) },
+                             tolerance: tolerance, floor: floor, "l2normalize f32")
+    }
+
+    func testLosses() {
+        var rng = SeededGenerator(seed: 63)
+        let p: Matrix<Float> = randomMatrix(3, 6, &rng)
+        let e: Matrix<Float> = unitRows(10, 6, &rng)
+        let offsets = [0, 1, 3, 4], targets: [Int32] = [2, 5, 7, 9]
+        let full = SoftmaxLoss.full(profiles: p, items: e, targetOffsets: offsets, targets: targets, scale: 2, rowWeight: 1)
+        assertGradientsClose(full.gradient.values, centralDifferences(p.values, h: h) {
+            SoftmaxLoss.full(profiles: Matrix(rows: 3, cols: 6, values: $0), items: e, targetOffsets: offsets, targets: targets,
+                             scale: 2, rowWeight: 1, needGradient: false).loss
+        }, tolerance: tolerance, floor: floor, "full softmax f32")
+        let negatives: [Int32] = [0, 1, 3, 5, 8]
+        let logQ = (0..<10).map { Foundation.log(Double($0 + 1) / 55) }
+        let sampled = SoftmaxLoss.sampled(profiles: p, items: e, targets: [2, 5, 9], negatives: negatives, logQ: logQ, scale: 2, rowWeight: 1)
+        assertGradientsClose(sampled.gradient.values, centralDifferences(p.values, h: h) {
+            SoftmaxLoss.sampled(profiles: Matrix(rows: 3, cols: 6, values: $0), items: e, targets: [2, 5, 9], negatives: negatives,
+                                logQ: logQ, scale: 2, rowWeight: 1, needGradient: false).loss
+        }, tolerance: tolerance, floor: floor, "sampled softmax f32")
+    }
+}

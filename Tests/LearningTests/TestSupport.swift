@@ -45,17 +45,17 @@ func centralDifferences<T: LearningScalar>(_ x: [T], h: Double, _ f: ([T]) -> Do
 }
 
 /// Asserts every coordinate's relative error |a − n| / max(|a|, |n|, floor) ≤ tolerance, the
-/// floor being 1e-3 · max|a| so that coordinates near zero are judged against the gradient's
-/// scale rather than against nothing. Also asserts the gradient is not trivially zero.
-func assertGradientsClose<T: LearningScalar>(_ analytic: [T], _ numeric: [Double], tolerance: Double, _ what: String,
-                                             file: StaticString = #filePath, line: UInt = #line) {
+/// floor being `floor · max|a|` (1e-3 by default) so that coordinates near zero are judged against
+/// the gradient's scale rather than against nothing. Also asserts the gradient is not trivially zero.
+func assertGradientsClose<T: LearningScalar>(_ analytic: [T], _ numeric: [Double], tolerance: Double, floor: Double = 1e-3,
+                                             _ what: String, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(analytic.count, numeric.count, "\(what): gradient lengths", file: file, line: line)
     let scale = analytic.map { abs(Double($0)) }.max() ?? 0
     XCTAssertGreaterThan(scale, 1e-6, "\(what): the analytic gradient is all (near) zero: a degenerate check", file: file, line: line)
     var worst = 0.0, worstIndex = -1
     for i in 0..<min(analytic.count, numeric.count) {
         let a = Double(analytic[i]), n = numeric[i]
-        let e = abs(a - n) / max(abs(a), abs(n), 1e-3 * scale)
+        let e = abs(a - n) / max(abs(a), abs(n), floor * scale)
         if e > worst { worst = e; worstIndex = i }
     }
     XCTAssertLessThanOrEqual(worst, tolerance,
