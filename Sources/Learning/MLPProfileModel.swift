@@ -16,7 +16,7 @@ import Statistics
 /// Tensors: `hidden.weight` [3d+1, hidden], `hidden.bias`, `norm.weight`, `norm.bias` (with
 /// LayerNorm), `output.weight` [hidden, d], `output.bias` [d].
 public struct MLPProfileModel<T: LearningScalar>: ProfileModel {
-    public enum HalfLife: Sendable, Equatable { case events(Double), seconds(Double) }
+    public typealias HalfLife = Learning.HalfLife
     public enum Residual: String, Sendable { case none, mean, decayed }
 
     public struct Configuration: Sendable, Equatable {
@@ -66,10 +66,7 @@ public struct MLPProfileModel<T: LearningScalar>: ProfileModel {
         guard c.dim >= 1 else { throw LearningError("mlp: dim must be >= 1 (got \(c.dim))") }
         guard c.hidden >= 1 else { throw LearningError("mlp: hidden must be >= 1 (got \(c.hidden))") }
         guard c.window >= 1 else { throw LearningError("mlp: window must be >= 1 (got \(c.window))") }
-        switch c.halfLife {
-        case .events(let h), .seconds(let h):
-            guard h > 0, h.isFinite else { throw LearningError("mlp: half-life must be > 0 (got \(h))") }
-        }
+        try c.halfLife.validate("mlp")
         configuration = c
         var rng = SeededGenerator(seed: c.seed, stream: 0x6d6c70)  // "mlp"
         first = Dense("hidden", inputs: 3 * c.dim + 1, outputs: c.hidden, store: &parameters, rng: &rng)
@@ -80,52 +77,17 @@ public struct MLPProfileModel<T: LearningScalar>: ProfileModel {
 
     /// The feature rows f (`count × (3d+1)`) and the residual base (`count × d`).
     public func features(_ batch: SequenceBatch, items: Matrix<T>) -> (features: Matrix<T>, base: Matrix<T>) {
-        let d = dim, w = featureWidth
-        var f = Matrix<T>(rows: batch.count, cols: w)
+        let d = dim
+        let f: Matrix<T> = windowFeatures(batch, items: items, window: configuration.window, halfLife: configuration.halfLife,
+                                          useEventWeights: configuration.useEventWeights)
         var base = Matrix<T>(rows: batch.count, cols: d)
-        var mean = [Double](repeating: 0, count: d), decayed = mean
-        items.values.withUnsafeBufferPointer { e in
-            f.values.withUnsafeMutableBufferPointer { fp in
-                for j in 0..<batch.count {
-                    let range = windowRange(batch, j, window: configuration.window)
-                    guard let newest = range.last else { continue }
-                    let newestRow = Int(batch.rows[newest])
-                    for c in 0..<d { mean[c] = 0; decayed[c] = 0 }
-                    var sw = 0.0, sd = 0.0
-                    for k in range {
-                        let row = Int(batch.rows[k])
-                        let wk = configuration.useEventWeights ? batch.eventWeights[row] : 1
-                        guard wk > 0 else { continue }
-                        let delta: Double
-                        switch configuration.halfLife {
-                        case .events(let h): delta = Double(newest - k) / h
-                        case .seconds(let h): delta = Double(batch.eventTimes[newestRow] - batch.eventTimes[row]) / h
-                        }
-                        let wd = wk * exp2(-delta)
-                        let x = e.baseAddress! + Int(batch.eventItems[row]) * d
-                        for c in 0..<d {
-                            mean[c] += wk * Double(x[c])
-                            decayed[c] += wd * Double(x[c])
-                        }
-                        sw += wk
-                        sd += wd
-                    }
-                    let out = fp.baseAddress! + j * w
-                    let last = e.baseAddress! + Int(batch.eventItems[newestRow]) * d
-                    for c in 0..<d {
-                        out[c] = sw > 0 ? T(mean[c] / sw) : 0
-                        out[d + c] = sd > 0 ? T(decayed[c] / sd) : 0
-                        out[2 * d + c] = last[c]
-                    }
-                    out[3 * d] = T(Double.log(1 + Double(range.count)))
-                    switch configuration.residual {
-                    case .none: break
-                    case .mean: for c in 0..<d { base[j, c] = out[c] }
-                    case .decayed: for c in 0..<d { base[j, c] = out[d + c] }
-                    }
-                }
-            }
+        let from: Int
+        switch configuration.residual {
+        case .none: return (f, base)
+        case .mean: from = 0
+        case .decayed: from = d
         }
+        for j in 0..<batch.count { for c in 0..<d { base[j, c] = f[j, from + c] } }
         return (f, base)
     }
 

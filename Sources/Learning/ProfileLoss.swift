@@ -76,7 +76,11 @@ public struct OnlineUpdate: Sendable, Equatable {
 
     /// Steps every row of `profiles` on its own targets (`targets[targetOffsets[b] ..< targetOffsets[b+1]]`).
     /// A row without targets is returned unchanged.
-    public func apply<T>(profiles: Matrix<T>, targetOffsets: [Int], targets: [Int32], items: Matrix<T>) throws -> Matrix<T> {
+    ///
+    /// With a `projection` M (d × d, e.g. ``LinearProfileModel/matrix``), the loss is taken at
+    /// P·M — the profile that is scored — and the step is on P: ∇_P = ∇_{PM} · Mᵀ.
+    public func apply<T>(profiles: Matrix<T>, targetOffsets: [Int], targets: [Int32], items: Matrix<T>,
+                         projection: Matrix<T>? = nil) throws -> Matrix<T> {
         guard steps >= 0 else { throw LearningError("online: steps must be >= 0 (got \(steps))") }
         guard learningRate >= 0, learningRate.isFinite else { throw LearningError("online: lr must be finite and >= 0 (got \(learningRate))") }
         guard profiles.cols == items.cols else {
@@ -88,21 +92,50 @@ public struct OnlineUpdate: Sendable, Equatable {
         for (i, t) in targets.enumerated() where t < 0 || Int(t) >= items.rows {
             throw LearningError("online: target \(i) is item \(t), outside 0..<\(items.rows)")
         }
+        if let m = projection, m.rows != profiles.cols || m.cols != profiles.cols {
+            throw LearningError("online: the projection is \(m.rows)×\(m.cols), expected \(profiles.cols)×\(profiles.cols)")
+        }
         var p = profiles
         guard steps > 0 else { return p }
         let loss = ProfileLoss(kind: .full, scale: scale, normalize: normalize)
         let lr = T(learningRate)
         for _ in 0..<steps {
-            let r = loss.evaluate(profiles: p, items: items, targetOffsets: targetOffsets, targets: targets,
+            let scored = projection.map { OnlineUpdate.project(p, $0) } ?? p
+            let r = loss.evaluate(profiles: scored, items: items, targetOffsets: targetOffsets, targets: targets,
                                   negatives: [], logQ: nil, rowWeight: 1)
-            for i in 0..<p.values.count { p.values[i] -= lr * r.gradient.values[i] }
+            var g = r.gradient
+            if let m = projection {
+                var gp = Matrix<T>(rows: p.rows, cols: p.cols)
+                r.gradient.values.withUnsafeBufferPointer { gq in
+                    m.values.withUnsafeBufferPointer { mp in
+                        gp.values.withUnsafeMutableBufferPointer { out in
+                            matmul(gq.baseAddress, p.rows, p.cols, mp.baseAddress, p.cols, transB: true, into: out.baseAddress)
+                        }
+                    }
+                }
+                g = gp
+            }
+            for i in 0..<p.values.count { p.values[i] -= lr * g.values[i] }
         }
         return p
     }
 
+    /// P·M, the profiles that are scored when a projection is used.
+    public static func project<T>(_ p: Matrix<T>, _ m: Matrix<T>) -> Matrix<T> {
+        var q = Matrix<T>(rows: p.rows, cols: m.cols)
+        p.values.withUnsafeBufferPointer { pp in
+            m.values.withUnsafeBufferPointer { mp in
+                q.values.withUnsafeMutableBufferPointer { out in
+                    matmul(pp.baseAddress, p.rows, p.cols, mp.baseAddress, m.cols, into: out.baseAddress)
+                }
+            }
+        }
+        return q
+    }
+
     /// One user's profile after the steps on the chunk's items.
-    public func apply<T>(profile: [T], chunk: [Int], items: Matrix<T>) throws -> [T] {
+    public func apply<T>(profile: [T], chunk: [Int], items: Matrix<T>, projection: Matrix<T>? = nil) throws -> [T] {
         try apply(profiles: Matrix(rows: 1, cols: profile.count, values: profile), targetOffsets: [0, chunk.count],
-                  targets: chunk.map { Int32($0) }, items: items).values
+                  targets: chunk.map { Int32($0) }, items: items, projection: projection).values
     }
 }

@@ -166,6 +166,39 @@ final class ModelTests: XCTestCase {
         XCTAssertThrowsError(try OnlineUpdate(steps: 1, learningRate: 0.1).apply(profile: p0, chunk: [20], items: items))
     }
 
+    func testLinearModelGradientsAndIdentityStart() throws {
+        var rng = SeededGenerator(seed: 27)
+        let items: Matrix<Double> = unitRows(10, 4, &rng)
+        var model = try LinearProfileModel<Double>(.init(dim: 4, base: .decayed, halfLife: .events(2), window: 4))
+        XCTAssertEqual(model.parameters.tensors.map(\.name), ["projection.weight"])
+        let batch = smallBatch(&rng, types: 1)
+        // Untrained (M = I) it is the formula profile.
+        let b = model.baseProfiles(batch, items: items)
+        XCTAssertEqual(try model.profiles(batch, items: items).values, b.values)
+        model.parameters.setAllValues(randomValues(model.parameters.count, &rng))
+        try modelGradientCheck(model, batch: batch, items: items, loss: ProfileLoss(kind: .full, scale: 3), "linear model")
+    }
+
+    func testOnlineThroughAProjection() throws {
+        var rng = SeededGenerator(seed: 28)
+        let items: Matrix<Double> = unitRows(15, 5, &rng)
+        let m: Matrix<Double> = randomMatrix(5, 5, &rng)
+        let p0: [Double] = randomValues(5, &rng)
+        let chunk = [2, 9]
+        XCTAssertEqual(try OnlineUpdate(steps: 0, learningRate: 0.3).apply(profile: p0, chunk: chunk, items: items, projection: m), p0)
+        // One step is P − lr·∇_P L(P·M): compare with central differences of L(P·M).
+        let lr = 0.3
+        let p1 = try OnlineUpdate(steps: 1, learningRate: lr).apply(profile: p0, chunk: chunk, items: items, projection: m)
+        let loss = ProfileLoss(kind: .full, scale: 20, normalize: true)
+        let numeric = centralDifferences(p0, h: 1e-5) { p in
+            loss.evaluate(profiles: OnlineUpdate.project(Matrix(rows: 1, cols: 5, values: p), m), items: items, targetOffsets: [0, 2],
+                          targets: [2, 9], negatives: [], logQ: nil, rowWeight: 1, needGradient: false).loss
+        }
+        assertGradientsClose(zip(p0, p1).map { ($0 - $1) / lr }, numeric, tolerance: 1e-6, "online step through M")
+        XCTAssertThrowsError(try OnlineUpdate(steps: 1, learningRate: lr).apply(profile: p0, chunk: chunk, items: items,
+                                                                                 projection: Matrix(rows: 4, cols: 5)))
+    }
+
     func testAgeBuckets() {
         XCTAssertEqual((0..<6).map { AgeBucketing.position(buckets: 4).bucket(eventsBack: $0, secondsBack: 0) }, [0, 1, 2, 3, 3, 3])
         XCTAssertEqual((0..<9).map { AgeBucketing.logPosition(buckets: 4).bucket(eventsBack: $0, secondsBack: 0) }, [0, 1, 1, 2, 2, 2, 2, 3, 3])
