@@ -101,6 +101,27 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    func testPrecomputedInferenceMatchesTheModel() throws {
+        var rng = SeededGenerator(seed: 29)
+        let items: Matrix<Float> = unitRows(25, 8, &rng)
+        var model = try AttentionProfileModel<Float>(.init(dim: 8, rank: 5, typeCount: 3, ageBuckets: .logTime(buckets: 5, unitSeconds: 3600),
+                                                           window: 6, initialization: .xavier, seed: 7))
+        model.parameters.setAllValues(randomValues(model.parameters.count, &rng))
+        let fast = try model.inference(items: items)
+        for n in [0, 1, 4, 9] {
+            let ids = (0..<n).map { _ in rng.uniformIndex(25) }
+            let types = (0..<n).map { _ in rng.uniformIndex(3) }
+            let times = (0..<n).map { Int64($0) * 5000 }
+            let weights = (0..<n).map { $0 == 2 ? 0 : 0.5 + rng.nextDouble() }
+            let slow = try model.profile(items: ids, types: types, times: times, weights: weights, itemTable: items)
+            let quick = try fast.profile(items: ids, types: types, times: times, weights: weights)
+            XCTAssertEqual(quick.count, 8)
+            for c in 0..<8 { XCTAssertEqual(quick[c], slow[c], accuracy: 1e-5, "n \(n) col \(c)") }
+        }
+        XCTAssertThrowsError(try fast.profile(items: [30]))
+        XCTAssertThrowsError(try fast.profile(items: [1], weights: [-1]))
+    }
+
     func testAttentionConfigurationErrors() {
         XCTAssertThrowsError(try AttentionProfileModel<Float>(.init(dim: 8, rank: 4, initialization: .identity))) {
             XCTAssertEqual(($0 as? LearningError)?.message, "attention: identity initialisation needs rank == dim (got rank 4, dim 8)")
