@@ -202,7 +202,7 @@ public struct NegativeSampler: Sendable {
     /// Q(j) ∝ (counts[j] + smoothing)^power.
     public init(counts: [Double], power: Double = 0.75, smoothing: Double = 1) throws {
         guard !counts.isEmpty else { throw LearningError("negative sampler: the catalogue is empty") }
-        let w = counts.map { Foundation_pow(max(0, $0) + smoothing, power) }
+        let w = counts.map { pow(max(0, $0) + smoothing, power) }
         let total = w.reduce(0, +)
         guard total > 0, total.isFinite else { throw LearningError("negative sampler: item counts give no positive weight") }
         logProbabilities = w.map { $0 > 0 ? Double.log($0 / total) : -.infinity }
@@ -229,4 +229,3 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-@inline(__always) func Foundation_pow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
