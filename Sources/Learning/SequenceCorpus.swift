@@ -102,6 +102,22 @@ extension SequenceCorpus {
     }
 }
 
+extension SequenceCorpus {
+    /// A batch of each listed user's newest `window` events, without targets: the profiles after
+    /// everything the corpus shows of them (for scoring), e.g. `model.profiles(corpus.profileBatch(users: block, window: model.window), items: E)`.
+    public func profileBatch(users: [Int], window: Int) -> SequenceBatch {
+        var b = SequenceBatch()
+        for u in users {
+            let s = userOffsets[u], e = userOffsets[u + 1]
+            let lo = max(s, e - window)
+            let base = b.eventCount
+            for i in lo..<e { b.addEvent(item: Int(items[i]), type: Int(types[i]), time: times[i], weight: weights[i]) }
+            b.addExample(rows: base..<(base + e - lo), targets: EmptyCollection<Int>())
+        }
+        return b
+    }
+}
+
 /// Fisher–Yates with ``Statistics/SeededGenerator/uniformIndex(_:)`` (stable across platforms).
 func shuffle<T>(_ a: inout [T], _ rng: inout SeededGenerator) {
     guard a.count > 1 else { return }
