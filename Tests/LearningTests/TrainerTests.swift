@@ -76,6 +76,26 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(report.csv.split(separator: "\n").count, report.epochs.count + 1)
     }
 
+    /// The MLP sees [mean, decayed mean, last, log n]; on alternating sequences the target is
+    /// 2·mean − last (for an even window), a linear function of its features. Full softmax.
+    func testMLPLearnsWithTheFullSoftmax() throws {
+        var rng = SeededGenerator(seed: 35)
+        let items: Matrix<Float> = unitRows(40, 12, &rng)
+        let corpus = try alternatingCorpus(users: 300, items: 40, length: 8, seed: 36)
+        let (train, val) = corpus.splitUsers(validationFraction: 0.25, seed: 37)
+        var model = try MLPProfileModel<Float>(.init(dim: 12, hidden: 32, residual: .mean, window: 6, seed: 38))
+        let trainer = Trainer(.init(epochs: 30, batchSize: 64, learningRate: 0.01, weightDecay: 0, patience: 5,
+                                    loss: ProfileLoss(kind: .full, scale: 10), seed: 39))
+        let validation = corpus.lastNextItemExamples(users: val)
+        let before = try trainer.evaluate(model, corpus: corpus, items: items, examples: validation)
+        let report = try trainer.train(&model, corpus: corpus, items: items, training: corpus.allNextItemExamples(users: train),
+                                       validation: validation)
+        let after = try trainer.evaluate(model, corpus: corpus, items: items, examples: validation)
+        XCTAssertGreaterThan(before.loss, 0.693)
+        XCTAssertLessThan(after.loss, 0.2, "validation loss \(before.loss) → \(after.loss) in \(report.epochs.count) epochs")
+        XCTAssertGreaterThan(try topOneAccuracy(model, corpus: corpus, items: items, examples: validation), 0.97)
+    }
+
     /// Share of examples whose target is the item with the highest cosine to the profile.
     func topOneAccuracy<M: ProfileModel>(_ model: M, corpus: SequenceCorpus, items: Matrix<Float>,
                                          examples: [NextItemExample]) throws -> Double where M.Scalar == Float {
