@@ -54,7 +54,10 @@ let package = Package(
             "Tokenizers", "SafeTensors", "LinearAlgebra",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Learned profile updaters: layers with analytic gradients, losses, AdamW, the trainer.
+        .target(name: "Learning", dependencies: ["LinearAlgebra", "Statistics", "SafeTensors"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "LinearAlgebra", "Statistics", "SafeTensors"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Experiments", "Statistics"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Datasets", "Experiments", "Profiles", "Statistics"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "JSON"]),
