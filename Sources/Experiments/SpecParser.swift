@@ -200,14 +200,7 @@ public enum SpecParser {
                 throw SpecError(file: r.file, path: "\(p).\(k)", message: "is not a parameter of the \(kind) protocol (its parameters: \(own.isEmpty ? "none" : own.joined(separator: ", ")))")
             }
         }
-        func targets() throws -> ProtocolTargets {
-            guard let t = o["targets"] else { return .test }
-            let s = try r.string(t, at: "\(p).targets", nonEmpty: true)
-            guard let x = ProtocolTargets(rawValue: s) else {
-                throw SpecError(file: r.file, path: "\(p).targets", message: "must be test or valid (got \"\(s)\")")
-            }
-            return x
-        }
+        func targets() throws -> ProtocolTargets { try r.choice(o["targets"], at: "\(p).targets", default: .test) }
         /// A cut given as a unix time (`key`) or as a quantile of all event times (`key_quantile`).
         func cut(_ key: String, required: Bool) throws -> TimeCut? {
             let t = o[key], q = o[key + "_quantile"]
@@ -332,44 +325,16 @@ public enum SpecParser {
             return .decayEvents(halfLife: x)
         case "interests":
             try r.forbid(o, ["half_life_days", "half_life_events", "temperature"], at: p, because: "is not a parameter of interests")
-            var window = 50, k = 3
-            if let w = o["window"] {
-                guard let x = w.intValue else { throw SpecError(file: r.file, path: "\(p).window", message: "must be an integer (got \(describe(w)))") }
-                guard x >= 1 else { throw SpecError(file: r.file, path: "\(p).window", message: "must be >= 1 (got \(x))") }
-                window = x
-            }
-            if let kv = o["k"] {
-                guard let x = kv.intValue else { throw SpecError(file: r.file, path: "\(p).k", message: "must be an integer (got \(describe(kv)))") }
-                guard x >= 1 else { throw SpecError(file: r.file, path: "\(p).k", message: "must be >= 1 (got \(x))") }
-                guard x <= window else { throw SpecError(file: r.file, path: "\(p).k", message: "must be <= window \(window): a window of n vectors has at most n directions (got \(x))") }
-                k = x
-            }
-            var aggregate = InterestAggregate.max
-            if let a = o["aggregate"] {
-                let s = try r.string(a, at: "\(p).aggregate", nonEmpty: true)
-                guard let agg = InterestAggregate(rawValue: s) else {
-                    throw SpecError(file: r.file, path: "\(p).aggregate", message: "must be max or sum (got \"\(s)\")")
-                }
-                aggregate = agg
-            }
+            let window = try r.integer(o["window"], at: "\(p).window", min: 1, default: 50)
+            let k = try r.integer(o["k"], at: "\(p).k", min: 1, default: 3)
+            guard k <= window else { throw SpecError(file: r.file, path: "\(p).k", message: "must be <= window \(window): a window of n vectors has at most n directions (got \(k))") }
+            let aggregate = try r.choice(o["aggregate"], at: "\(p).aggregate", default: InterestAggregate.max)
             let center = try o["center"].map { try r.bool($0, at: "\(p).center") } ?? false
             return .interests(window: window, k: k, aggregate: aggregate, center: center)
         case "concat":
             try r.forbid(o, ["half_life_days", "half_life_events", "k", "center"], at: p, because: "is not a parameter of concat")
-            var window = 50
-            if let w = o["window"] {
-                guard let k = w.intValue else { throw SpecError(file: r.file, path: "\(p).window", message: "must be an integer (got \(describe(w)))") }
-                guard k >= 1 else { throw SpecError(file: r.file, path: "\(p).window", message: "must be >= 1 (got \(k))") }
-                window = k
-            }
-            var aggregate = ConcatAggregate.max
-            if let a = o["aggregate"] {
-                let s = try r.string(a, at: "\(p).aggregate", nonEmpty: true)
-                guard let agg = ConcatAggregate(rawValue: s) else {
-                    throw SpecError(file: r.file, path: "\(p).aggregate", message: "must be max, mean or softmax (got \"\(s)\")")
-                }
-                aggregate = agg
-            }
+            let window = try r.integer(o["window"], at: "\(p).window", min: 1, default: 50)
+            let aggregate = try r.choice(o["aggregate"], at: "\(p).aggregate", default: ConcatAggregate.max)
             var temperature: Double?
             if aggregate == .softmax {
                 guard let t = o["temperature"] else { throw SpecError(file: r.file, path: "\(p).temperature", message: "is required with aggregate softmax (a number > 0)") }
@@ -477,6 +442,26 @@ struct Reader {
     func number(_ v: JSONValue, at p: String) throws -> Double {
         guard let d = v.doubleValue else { throw SpecError(file: file, path: p, message: "must be a number (got \(v.typeName))") }
         return d
+    }
+
+    /// An optional integer ≥ `min`, `d` when absent.
+    func integer(_ v: JSONValue?, at p: String, min: Int, default d: Int) throws -> Int {
+        guard let v else { return d }
+        guard let x = v.intValue else { throw SpecError(file: file, path: p, message: "must be an integer (got \(describe(v)))") }
+        guard x >= min else { throw SpecError(file: file, path: p, message: "must be >= \(min) (got \(x))") }
+        return x
+    }
+
+    /// An optional string naming one of `E`'s cases (`must be max, mean or softmax`), `d` when absent.
+    func choice<E: RawRepresentable & CaseIterable>(_ v: JSONValue?, at p: String, default d: E) throws -> E where E.RawValue == String {
+        guard let v else { return d }
+        let s = try string(v, at: p, nonEmpty: true)
+        guard let x = E(rawValue: s) else {
+            let names = E.allCases.map(\.rawValue)
+            let list = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
+            throw SpecError(file: file, path: p, message: "must be \(list) (got \"\(s)\")")
+        }
+        return x
     }
 
     func bool(_ v: JSONValue, at p: String) throws -> Bool {
