@@ -50,9 +50,10 @@ public struct EmbeddingResolver {
         providers.first { $0.dimension(of: encoder) != nil }
     }
 
-    /// The dimension `encoder` has in the dataset at `path` (stored or to be computed).
-    public func dimension(of encoder: EncoderSpec, datasetPath: String) throws -> Int {
-        if let shape = try DatasetIO.embeddingShape(datasetPath, name: encoder.id), shape.count == 2 { return shape[1] }
+    /// The dimension `encoder` has in the dataset at `path` (stored or to be computed). A stored
+    /// table must have the element type and shape `DatasetIO.readEmbeddings` accepts.
+    public func dimension(of encoder: EncoderSpec, dataset: Dataset, datasetPath: String) throws -> Int {
+        if let d = try DatasetIO.embeddingDimension(datasetPath, name: encoder.id, itemIDs: dataset.itemIDs) { return d }
         if let d = provider(for: encoder)?.dimension(of: encoder) { return d }
         throw try missing(encoder, datasetPath: datasetPath)
     }
