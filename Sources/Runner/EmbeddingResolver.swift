@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Experiments
 import FeatureHashing
+import ModelCatalog
 
 /// An encoder a spec names that the dataset does not hold and ProfileBench cannot compute.
 public struct EncoderUnavailable: Error, CustomStringConvertible, Sendable {
@@ -62,7 +63,7 @@ public struct EmbeddingResolver {
         if let why = unavailable[encoder.name] { return EncoderUnavailable(message: why) }
         let present = try DatasetIO.embeddingNames(datasetPath)
         return EncoderUnavailable(message: "\(datasetPath): has no /embeddings/\(encoder.id), and \(encoder.name) is not a built-in encoder "
-            + "(built-in: hash-<d>, minilm-l6, mpnet-base; embeddings in the dataset: \(present.isEmpty ? "none" : present.joined(separator: ", ")))")
+            + "(built-in: \(builtinEncoderNames); embeddings in the dataset: \(present.isEmpty ? "none" : present.joined(separator: ", ")))")
     }
 
     /// Reads `/embeddings/<id>` from the dataset, or computes it with the built-in encoder over
