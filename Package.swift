@@ -29,29 +29,31 @@ let package = Package(
         .target(name: "Statistics", dependencies: [
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        .target(name: "Experiments", dependencies: ["JSON"]),
-        .target(name: "FeatureHashing"),
+        // The built-in encoders' facts (names, architecture, dimension, layers, token limit, weights) and `hash-<d>` names.
+        .target(name: "ModelCatalog"),
+        .target(name: "Experiments", dependencies: ["JSON", "ModelCatalog"]),
+        .target(name: "FeatureHashing", dependencies: ["ModelCatalog"]),
         .target(name: "Datasets", dependencies: ["HDF5Kit", "AtomicIO", "Statistics"]),
         // Streaming importers (CSV, JSON lines, Amazon, RecBole, MovieLens, RetailRocket, benchmark case files) into a Dataset.
         .target(name: "Importers", dependencies: ["CZlib", "Datasets"]),
         .target(name: "Profiles", dependencies: ["Experiments"]),
         .target(name: "Retrieval", dependencies: ["Experiments"]),
         .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "LinearAlgebra", "Profiles",
-                                               "Retrieval", "Statistics", "Encoders"]),
+                                               "Retrieval", "Statistics", "Encoders", "ModelCatalog"]),
         // Reading results folders back; comparisons, segments, split traffic, the regression check.
         .target(name: "Comparisons", dependencies: ["Statistics", "JSON"]),
         .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO", "Comparisons",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "profilebench", dependencies: [
             "Runner", "Reports", "Comparisons", "Datasets", "Importers", "AtomicIO", "Experiments", "Retrieval", "JSON",
-            "LinearAlgebra", "Statistics", "Encoders",
+            "LinearAlgebra", "Statistics", "Encoders", "ModelCatalog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Sentence encoders: BERT tokenization, safetensors weights, BERT/MPNet forward passes.
         .target(name: "Tokenizers"),
         .target(name: "SafeTensors"),
         .target(name: "Encoders", dependencies: [
-            "Tokenizers", "SafeTensors", "LinearAlgebra",
+            "Tokenizers", "SafeTensors", "LinearAlgebra", "ModelCatalog",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Learned profile updaters: layers with analytic gradients, losses, AdamW, the trainer.
@@ -68,7 +70,7 @@ let package = Package(
                     exclude: ["Fixtures"]),  // read from disk by path
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"],
                     exclude: ["Fixtures"]),  // JSON read from disk, see FixtureLoading.swift
-        .testTarget(name: "EncoderTests", dependencies: ["Encoders", "Tokenizers", "SafeTensors"],
+        .testTarget(name: "EncoderTests", dependencies: ["Encoders", "Tokenizers", "SafeTensors", "ModelCatalog"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

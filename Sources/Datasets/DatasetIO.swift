@@ -166,9 +166,32 @@ public enum DatasetIO {
         return try f.info("/embeddings/\(name)").shape
     }
 
+    /// Reads and validates every table under `/embeddings`, in name order, with the same
+    /// `readEmbeddings` that `run` uses, handing each to `body` before reading the next (so at
+    /// most one table is in memory). The first invalid table throws its `DatasetError`.
+    public static func forEachEmbeddingTable(_ path: String, itemIDs: [String], _ body: (EmbeddingTable) throws -> Void) throws {
+        let f = try open(path)
+        for name in try f.members(of: "/embeddings") {
+            try body(try readEmbeddings(f, name: name, itemIDs: itemIDs))
+        }
+    }
+
     /// Reads and validates `/embeddings/<name>`: a float matrix `[items × d]` of finite values.
     public static func readEmbeddings(_ path: String, name: String, itemIDs: [String]) throws -> EmbeddingTable {
+        try readEmbeddings(try open(path), name: name, itemIDs: itemIDs)
+    }
+
+    /// The dimension `d` of `/embeddings/<name>`, after the element type and shape checks of
+    /// `readEmbeddings` but without reading the values; nil if the table is absent.
+    public static func embeddingDimension(_ path: String, name: String, itemIDs: [String]) throws -> Int? {
         let f = try open(path)
+        guard f.exists("/embeddings/\(name)") else { return nil }
+        return try embeddingLayout(f, name: name, itemIDs: itemIDs).dim
+    }
+
+    /// Checks that `/embeddings/<name>` exists and is a `[items × d]` matrix of numbers.
+    static func embeddingLayout(_ f: HDF5File, name: String, itemIDs: [String]) throws -> (rows: Int, dim: Int) {
+        let path = f.path
         let object = "/embeddings/\(name)"
         guard f.exists(object) else {
             throw DatasetError(file: path, object: object, message: "does not exist")
@@ -180,8 +203,14 @@ public enum DatasetIO {
         guard info.shape.count == 2, info.shape[0] == itemIDs.count, info.shape[1] >= 1 else {
             throw DatasetError(file: path, object: object, message: "has shape \(info.shape), expected [\(itemIDs.count), d] (one row per item)")
         }
+        return (info.shape[0], info.shape[1])
+    }
+
+    static func readEmbeddings(_ f: HDF5File, name: String, itemIDs: [String]) throws -> EmbeddingTable {
+        let path = f.path
+        let object = "/embeddings/\(name)"
+        let (rows, dim) = try embeddingLayout(f, name: name, itemIDs: itemIDs)
         let (values, _) = try f.read(object, as: Float.self)
-        let rows = info.shape[0], dim = info.shape[1]
         for r in 0..<rows {
             for j in 0..<dim where !values[r * dim + j].isFinite {
                 throw DatasetError(file: path, object: object, message: "row \(r) (item \(itemIDs[r])) has a non-finite value (\(values[r * dim + j])) in column \(j)")

@@ -2,6 +2,8 @@ import Foundation
 
 /// The human summary `profilebench inspect` prints.
 public enum DatasetSummary {
+    /// Summarises `d`, read from `path`, and its embedding tables. Throws the first
+    /// `DatasetError` of a table that `DatasetIO.readEmbeddings` rejects.
     public static func describe(_ d: Dataset, path: String) throws -> String {
         var s = "\(path)\n"
         var perUser = [Int](repeating: 0, count: d.userCount)
@@ -42,19 +44,17 @@ public enum DatasetSummary {
                 s += line + "\n"
             }
         }
-        let names = try DatasetIO.embeddingNames(path)
-        if names.isEmpty {
-            s += "  embeddings: none\n"
-        } else {
-            s += "  embeddings:\n"
-            for n in names {
-                let shape = try DatasetIO.embeddingShape(path, name: n) ?? []
-                let f = try DatasetIO.open(path)
-                let enc = try f.attribute("encoder", of: "/embeddings/\(n)")?.stringValue ?? "?"
-                let tpl = try f.attribute("text_template", of: "/embeddings/\(n)")?.stringValue ?? ""
-                s += "    \(n)  \(shape.map(String.init).joined(separator: " × "))  encoder \(enc)\(tpl.isEmpty ? "" : ", template \"\(tpl)\"")\n"
-            }
+        // Every table is read and checked as `run` reads it, so a table `run` would reject
+        // fails here with the same error.
+        var lines: [String] = []
+        let f = try DatasetIO.open(path)
+        try DatasetIO.forEachEmbeddingTable(path, itemIDs: d.itemIDs) { t in
+            // The stored attribute, not the table name `EmbeddingAttributes.encoder` falls back to.
+            let enc = try f.attribute("encoder", of: "/embeddings/\(t.name)")?.stringValue ?? "?"
+            let tpl = t.attributes.textTemplate
+            lines.append("    \(t.name)  \(t.rows) × \(t.dim)  encoder \(enc)\(tpl.isEmpty ? "" : ", template \"\(tpl)\"")\n")
         }
+        s += lines.isEmpty ? "  embeddings: none\n" : "  embeddings:\n" + lines.joined()
         return s
     }
 }

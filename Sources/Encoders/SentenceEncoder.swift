@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ModelCatalog
 import SafeTensors
 import Tokenizers
 
@@ -50,9 +51,9 @@ public final class SentenceEncoder {
             throw EncoderError(.unsupportedArchitecture, path: configPath,
                                "unsupported architecture: \(described)\(archs.isEmpty ? "" : " (\(archs))"); supported: bert, mpnet")
         }
-        guard kind.rawValue == model.modelType else {
+        guard kind.rawValue == model.architecture else {
             throw EncoderError(.unsupportedArchitecture, path: configPath,
-                               "\(model.rawValue) needs model_type \"\(model.modelType)\", found \"\(kind.rawValue)\"")
+                               "\(model.rawValue) needs model_type \"\(model.architecture)\", found \"\(kind.rawValue)\"")
         }
         guard (config.hiddenAct ?? "gelu") == "gelu" else {
             throw EncoderError(.unsupportedArchitecture, path: configPath,

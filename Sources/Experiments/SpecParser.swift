@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import ModelCatalog
 
 /// A spec that cannot be used: the file, the JSON path (or line and column for syntax errors)
 /// and what was expected.
@@ -290,9 +291,8 @@ public enum SpecParser {
         if let l = o["layers"] {
             guard let k = l.intValue else { throw SpecError(file: r.file, path: "\(p).layers", message: "must be an integer (got \(describe(l)))") }
             guard k >= 1 else { throw SpecError(file: r.file, path: "\(p).layers", message: "must be >= 1 (got \(k))") }
-            let maxLayers = ["minilm-l6": 6, "mpnet-base": 12][name]
-            guard let maxLayers else {
-                throw SpecError(file: r.file, path: "\(p).layers", message: "applies only to the transformer encoders minilm-l6 and mpnet-base (got encoder \"\(name)\")")
+            guard let maxLayers = BuiltinModel(rawValue: name)?.layers else {
+                throw SpecError(file: r.file, path: "\(p).layers", message: "applies only to the transformer encoders \(BuiltinModel.names(joinedBy: "and")) (got encoder \"\(name)\")")
             }
             guard k <= maxLayers else { throw SpecError(file: r.file, path: "\(p).layers", message: "must be <= \(maxLayers) for \(name) (got \(k))") }
             layers = k == maxLayers ? nil : k

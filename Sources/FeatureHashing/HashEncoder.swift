@@ -1,3 +1,5 @@
+import ModelCatalog
+
 /// The `hash-<d>` encoder: signed feature hashing of the lower-cased word tokens of a text,
 /// L2-normalised (Weinberger et al., "Feature Hashing for Large Scale Multitask Learning", 2009).
 ///
@@ -12,10 +14,10 @@ public struct HashEncoder: Sendable {
         self.dimension = dimension
     }
 
-    /// Parses `hash-<d>`; nil for any other name.
+    /// Parses `hash-<d>` (`HashEncoderName`); nil for any other name.
     public init?(name: String) {
-        guard name.hasPrefix("hash-"), let d = Int(name.dropFirst(5)), d >= 1, String(d) == name.dropFirst(5) else { return nil }
-        self.init(dimension: d)
+        guard let parsed = HashEncoderName(name) else { return nil }
+        self.init(dimension: parsed.dimension)
     }
 
     /// The word tokens of `text`: maximal runs of letters and digits, lower-cased.

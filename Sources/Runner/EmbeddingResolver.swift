@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Experiments
 import FeatureHashing
+import ModelCatalog
 
 /// An encoder a spec names that the dataset does not hold and ProfileBench cannot compute.
 public struct EncoderUnavailable: Error, CustomStringConvertible, Sendable {
@@ -50,9 +51,10 @@ public struct EmbeddingResolver {
         providers.first { $0.dimension(of: encoder) != nil }
     }
 
-    /// The dimension `encoder` has in the dataset at `path` (stored or to be computed).
-    public func dimension(of encoder: EncoderSpec, datasetPath: String) throws -> Int {
-        if let shape = try DatasetIO.embeddingShape(datasetPath, name: encoder.id), shape.count == 2 { return shape[1] }
+    /// The dimension `encoder` has in the dataset at `path` (stored or to be computed). A stored
+    /// table must have the element type and shape `DatasetIO.readEmbeddings` accepts.
+    public func dimension(of encoder: EncoderSpec, dataset: Dataset, datasetPath: String) throws -> Int {
+        if let d = try DatasetIO.embeddingDimension(datasetPath, name: encoder.id, itemIDs: dataset.itemIDs) { return d }
         if let d = provider(for: encoder)?.dimension(of: encoder) { return d }
         throw try missing(encoder, datasetPath: datasetPath)
     }
@@ -61,7 +63,7 @@ public struct EmbeddingResolver {
         if let why = unavailable[encoder.name] { return EncoderUnavailable(message: why) }
         let present = try DatasetIO.embeddingNames(datasetPath)
         return EncoderUnavailable(message: "\(datasetPath): has no /embeddings/\(encoder.id), and \(encoder.name) is not a built-in encoder "
-            + "(built-in: hash-<d>, minilm-l6, mpnet-base; embeddings in the dataset: \(present.isEmpty ? "none" : present.joined(separator: ", ")))")
+            + "(built-in: \(builtinEncoderNames); embeddings in the dataset: \(present.isEmpty ? "none" : present.joined(separator: ", ")))")
     }
 
     /// Reads `/embeddings/<id>` from the dataset, or computes it with the built-in encoder over

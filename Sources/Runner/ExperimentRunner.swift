@@ -82,8 +82,8 @@ public final class ExperimentRunner {
     }
 
     /// Checks the spec against its dataset without running: the dataset opens and validates,
-    /// every encoder is stored or can be computed, `pca` components fit the dimension, and
-    /// every event type in `event_weights` exists.
+    /// every encoder is stored (with the element type and shape `run` reads) or can be computed,
+    /// `pca` components fit the dimension, and every event type in `event_weights` exists.
     public func validate() throws -> Dataset {
         let dataset = try DatasetIO.read(spec.datasetPath)
         try checkEventWeights(dataset)
@@ -95,7 +95,7 @@ public final class ExperimentRunner {
         }
         for (i, e) in spec.encoders.enumerated() {
             let d: Int
-            do { d = try resolver.dimension(of: e, datasetPath: spec.datasetPath) } catch let err as EncoderUnavailable {
+            do { d = try resolver.dimension(of: e, dataset: dataset, datasetPath: spec.datasetPath) } catch let err as EncoderUnavailable {
                 throw SpecError(file: spec.sourcePath, path: "encoders[\(i)]", message: err.message)
             }
             for (j, r) in spec.reductions.enumerated() {

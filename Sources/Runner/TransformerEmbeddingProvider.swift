@@ -1,6 +1,7 @@
 import Datasets
 import Encoders
 import Experiments
+import ModelCatalog
 
 /// The native sentence encoders (`minilm-l6`, `mpnet-base`, optionally truncated to fewer
 /// layers) as an embedding provider. Weights are read from `defaultModelDirectory(for:)`
@@ -12,13 +13,7 @@ public struct TransformerEmbeddingProvider: EmbeddingProvider {
 
     static func model(_ encoder: EncoderSpec) -> BuiltinModel? { BuiltinModel(rawValue: encoder.name) }
 
-    public func dimension(of encoder: EncoderSpec) -> Int? {
-        switch Self.model(encoder) {
-        case .miniLML6: return 384
-        case .mpnetBase: return 768
-        case nil: return nil
-        }
-    }
+    public func dimension(of encoder: EncoderSpec) -> Int? { Self.model(encoder)?.dimension }
 
     public func encode(_ encoder: EncoderSpec, texts: [String], template: String,
                        progress: (Int) -> Void) throws -> (values: [Float], attributes: EmbeddingAttributes) {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Encoders
 import Foundation
 import LinearAlgebra
+import ModelCatalog
 import Runner
 import Statistics
 
@@ -74,7 +75,7 @@ struct BenchEncode: ParsableCommand {
         commandName: "encode",
         abstract: "Native encoder throughput on a file of texts, with the share of the sgemm rate measured in the same process.")
 
-    @Option(help: "minilm-l6 or mpnet-base.") var encoder: String
+    @Option(help: "\(BuiltinModel.names(joinedBy: "or")).") var encoder: String
     @Option(help: "A file with one text per line.") var texts: String
     @Option(help: "Use only the first n layers.") var layers: Int?
     @Option(help: "Texts per batch.") var batch: Int = 32
@@ -83,7 +84,7 @@ struct BenchEncode: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard let model = BuiltinModel(rawValue: encoder) else {
-                throw ValidationError("--encoder must be minilm-l6 or mpnet-base (got \(encoder))")
+                throw ValidationError("--encoder must be \(BuiltinModel.names(joinedBy: "or")) (got \(encoder))")
             }
             guard let text = try? String(contentsOfFile: texts, encoding: .utf8) else {
                 throw ValidationError("--texts: cannot read \(texts) as UTF-8 text")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Experiments
 import Foundation
+import ModelCatalog
 import Runner
 
 struct Encode: ParsableCommand {
@@ -9,16 +10,16 @@ struct Encode: ParsableCommand {
         abstract: "Compute item embeddings with a built-in encoder and store them in the dataset.")
 
     @Option(help: "The HDF5 dataset (updated atomically).") var dataset: String
-    @Option(help: "Encoder: hash-<d>, minilm-l6 or mpnet-base.") var encoder: String
+    @Option(help: "Encoder: hash-<d>, \(BuiltinModel.names(joinedBy: "or")).") var encoder: String
     @Option(help: "Use only the first n transformer layers.") var layers: Int?
     @Option(help: "Text template over item fields, e.g. \"{title} | {category}\".") var template: String?
     @Option(help: "Texts per batch (transformer encoders).") var batch: Int = 32
 
     func run() throws {
         try reportingErrors {
-            let full = ["minilm-l6": 6, "mpnet-base": 12][encoder]
+            let full = BuiltinModel(rawValue: encoder)?.layers
             if let layers {
-                guard let full else { throw ValidationError("--layers applies only to minilm-l6 and mpnet-base (got \(encoder))") }
+                guard let full else { throw ValidationError("--layers applies only to \(BuiltinModel.names(joinedBy: "and")) (got \(encoder))") }
                 guard (1...full).contains(layers) else { throw ValidationError("--layers must be between 1 and \(full) for \(encoder) (got \(layers))") }
             }
             let spec = EncoderSpec(name: encoder, layers: layers == full ? nil : layers, template: template)
@@ -26,7 +27,7 @@ struct Encode: ParsableCommand {
             let resolver = makeResolver(batchSize: batch)
             let d = try DatasetIO.read(dataset)
             guard let provider = resolver.providers.first(where: { $0.dimension(of: spec) != nil }) else {
-                throw EncoderUnavailable(message: resolver.unavailable[encoder] ?? "\(encoder) is not a built-in encoder (built-in: hash-<d>, minilm-l6, mpnet-base)")
+                throw EncoderUnavailable(message: resolver.unavailable[encoder] ?? "\(encoder) is not a built-in encoder (built-in: \(builtinEncoderNames))")
             }
             let start = Date()
             let table = try EmbeddingResolver.compute(spec, provider: provider, dataset: d, datasetPath: dataset, log: stderrLine)

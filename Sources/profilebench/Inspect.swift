@@ -3,7 +3,7 @@ import Datasets
 import Foundation
 
 struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print a summary of a dataset.")
+    static let configuration = CommandConfiguration(abstract: "Check a dataset as `run` reads it and print a summary.")
 
     @Argument(help: "An HDF5 dataset.") var dataset: String
 

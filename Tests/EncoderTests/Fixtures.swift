@@ -1,5 +1,6 @@
 import Encoders
 import Foundation
+import ModelCatalog
 import XCTest
 
 /// The reference fixture converted by `scripts/make-encoder-fixtures.py` from

@@ -1,5 +1,6 @@
 @testable import Encoders
 import Foundation
+import ModelCatalog
 import SafeTensors
 import XCTest
 
