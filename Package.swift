@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO", "Comparisons",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "profilebench", dependencies: [
-            "Runner", "Reports", "Comparisons", "Datasets", "Importers", "AtomicIO", "Experiments", "Retrieval", "JSON",
+            "Runner", "Reports", "Learning", "Comparisons", "Datasets", "Importers", "AtomicIO", "Experiments", "Retrieval", "JSON",
             "LinearAlgebra", "Statistics", "Encoders", "ModelCatalog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -9,7 +9,7 @@ import Statistics
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput against references measured in the same process.",
-        subcommands: [BenchScoring.self, BenchEncode.self, BenchImport.self])
+        subcommands: [BenchScoring.self, BenchEncode.self, BenchImport.self, BenchTrain.self])
 }
 
 struct BenchScoring: ParsableCommand {
