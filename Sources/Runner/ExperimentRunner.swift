@@ -87,6 +87,9 @@ public final class ExperimentRunner {
     public func validate() throws -> Dataset {
         let dataset = try DatasetIO.read(spec.datasetPath)
         try checkEventWeights(dataset)
+        for (i, run) in spec.runs.enumerated() where !FileManager.default.fileExists(atPath: run.path) {
+            throw SpecError(file: spec.sourcePath, path: "runs[\(i)].file", message: "names \(run.file), which does not exist")
+        }
         for (i, p) in spec.protocols.enumerated() {
             guard case .cases(let split) = p, dataset.cases[split] == nil else { continue }
             let have = dataset.cases.isEmpty ? "it has no /cases group (import sequences writes one)" : "its splits: \(dataset.cases.keys.sorted().joined(separator: ", "))"
@@ -155,6 +158,17 @@ public final class ExperimentRunner {
         for (p, qs) in zip(spec.protocols, querySets) {
             log("protocol \(p.id): \(qs.queries.count) ranked lists for \(qs.scoredUsers) users (\(qs.skippedUsers) users skipped)")
         }
+        // Outside runs are read (and their query and document ids checked) before any ranking,
+        // so a bad run file fails the run at once.
+        var outsideRuns: [OutsideRun] = []
+        if !spec.runs.isEmpty {
+            let itemIndex = Dictionary(uniqueKeysWithValues: dataset.itemIDs.enumerated().map { ($1, Int32($0)) })
+            // Query ids: user ids, and `user:case` (the case's row in its split) under `cases`.
+            var known = Set(dataset.userIDs)
+            for rows in caseUsers.values { for (c, u) in rows.enumerated() { known.insert("\(dataset.userIDs[Int(u)]):\(c)") } }
+            let form = caseUsers.isEmpty ? "user id" : "user id (or user:case)"
+            outsideRuns = try spec.runs.map { try OutsideRun($0, itemIndex: itemIndex, knownQueries: known, queryForm: form) }
+        }
         var results: [VariantResult] = []
         var weights: [(String, String)] = []
         let total = spec.variants.count * spec.protocols.count
@@ -209,14 +223,8 @@ public final class ExperimentRunner {
                 }
             }
         }
-        if !spec.runs.isEmpty {
-            let itemIndex = Dictionary(uniqueKeysWithValues: dataset.itemIDs.enumerated().map { ($1, Int32($0)) })
-            // Query ids: user ids, and `user:case` (the case's row in its split) under `cases`.
-            var known = Set(dataset.userIDs)
-            for rows in caseUsers.values { for (c, u) in rows.enumerated() { known.insert("\(dataset.userIDs[Int(u)]):\(c)") } }
-            let form = caseUsers.isEmpty ? "user id" : "user id (or user:case)"
-            for run in spec.runs {
-                let outside = try OutsideRun(run, itemIndex: itemIndex, knownQueries: known, queryForm: form)
+        if !outsideRuns.isEmpty {
+            for (run, outside) in zip(spec.runs, outsideRuns) {
                 for (i, (p, qs)) in zip(spec.protocols, querySets).enumerated() {
                     let variant = Variant(run: run)
                     done += 1

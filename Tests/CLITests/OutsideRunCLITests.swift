@@ -136,6 +136,9 @@ final class OutsideRunCLITests: XCTestCase {
         try writeSpec(runFile: "missing.trec")
         let r = try pb("run", "runs.json", "--out", "out")
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stderr.contains("error: missing.trec: no such file"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").last.map(String.init), "error: runs.json: runs[0].file names missing.trec, which does not exist")
+        let v = try pb("validate", "runs.json")
+        XCTAssertEqual(v.status, 1)
+        XCTAssertTrue(v.stderr.contains("runs[0].file names missing.trec, which does not exist"), v.stderr)
     }
 }
