@@ -2,7 +2,7 @@
 """Rewrite the scipy reference values of Tests/StatisticsTests/Fixtures/stats-reference.json.
 
 The file is the project's reference fixture for the paired tests (it came with the project's
-design as shared/fixtures/stats-reference.json): six paired samples `a`, `b` (exact-distribution,
+design document): six paired samples `a`, `b` (exact-distribution,
 normal-approximation, tied, zero-heavy and large cases) with scipy.stats results for
 `ttest_rel(a, b)` and `wilcoxon(a, b)` at default arguments. The samples are the data; this
 script recomputes every reference value from them, so the fixture can be regenerated (or checked
