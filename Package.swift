@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "FeatureHashing", dependencies: ["ModelCatalog"]),
         .target(name: "Datasets", dependencies: ["HDF5Kit", "AtomicIO", "Statistics"]),
         // Streaming importers (CSV, JSON lines, Amazon, RecBole, MovieLens, RetailRocket, benchmark case files) into a Dataset.
-        .target(name: "Importers", dependencies: ["CZlib", "Datasets"]),
+        .target(name: "Importers", dependencies: ["CZlib", "Datasets", "Statistics"]),
         .target(name: "Profiles", dependencies: ["Experiments"]),
         .target(name: "Retrieval", dependencies: ["Experiments"]),
         .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "LinearAlgebra", "Profiles",
@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "SafeTensors"),
         .target(name: "Encoders", dependencies: [
-            "Tokenizers", "SafeTensors", "LinearAlgebra", "ModelCatalog",
+            "Tokenizers", "SafeTensors", "LinearAlgebra", "ModelCatalog", "Statistics",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Learned profile updaters: layers with analytic gradients, losses, AdamW, the trainer.
