@@ -48,14 +48,7 @@ struct Compare: ParsableCommand {
                 var d = try ComparisonDocument.within(first, settings: settings, segments: !noSegments)
                 if splitTraffic { d.splitTraffic = try ComparisonDocument.splitTraffic(first, settings: settings) }
                 doc = d
-                let dir = URL(fileURLWithPath: first.path)
-                try AtomicIO.write(JSONWriter.string(doc.json()), to: out ?? dir.appendingPathComponent("comparison.json").path)
-                if out == nil {
-                    let reportPath = dir.appendingPathComponent("report.md").path
-                    let report = (try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? ""
-                    try AtomicIO.write(MarkdownReport.replacingComparison(in: report, with: MarkdownReport.comparisonSection(doc)), to: reportPath)
-                    try AtomicIO.write(HTMLReport.render(first, comparison: doc), to: dir.appendingPathComponent("report.html").path)
-                }
+                if let out { try AtomicIO.write(JSONWriter.string(doc.json()), to: out) } else { try ResultsWriter.writeComparison(doc, into: first) }
             }
             print(comparisonSummary(doc))
             if folders.count == 1 && out == nil { print("written: \(folders[0])/comparison.json, report.md, report.html") }
