@@ -31,7 +31,7 @@ let package = Package(
         ]),
         // The built-in encoders' facts (names, architecture, dimension, layers, token limit, weights) and `hash-<d>` names.
         .target(name: "ModelCatalog"),
-        .target(name: "Experiments", dependencies: ["JSON", "ModelCatalog"]),
+        .target(name: "Experiments", dependencies: ["JSON", "ModelCatalog", "Statistics"]),
         .target(name: "FeatureHashing", dependencies: ["ModelCatalog"]),
         .target(name: "Datasets", dependencies: ["HDF5Kit", "AtomicIO", "Statistics"]),
         // Streaming importers (CSV, JSON lines, Amazon, RecBole, MovieLens, RetailRocket, benchmark case files) into a Dataset.
@@ -42,7 +42,7 @@ let package = Package(
                                                "Retrieval", "Statistics", "Encoders", "ModelCatalog"]),
         // Reading results folders back; comparisons, segments, split traffic, the regression check.
         .target(name: "Comparisons", dependencies: ["Statistics", "JSON"]),
-        .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO", "Comparisons",
+        .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO", "Comparisons", "Statistics",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "profilebench", dependencies: [
             "Runner", "Reports", "Learning", "Comparisons", "Datasets", "Importers", "AtomicIO", "Experiments", "Retrieval", "JSON",
