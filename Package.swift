@@ -31,18 +31,18 @@ let package = Package(
         ]),
         // The built-in encoders' facts (names, architecture, dimension, layers, token limit, weights) and `hash-<d>` names.
         .target(name: "ModelCatalog"),
-        .target(name: "Experiments", dependencies: ["JSON", "ModelCatalog"]),
+        .target(name: "Experiments", dependencies: ["JSON", "ModelCatalog", "Statistics"]),
         .target(name: "FeatureHashing", dependencies: ["ModelCatalog"]),
         .target(name: "Datasets", dependencies: ["HDF5Kit", "AtomicIO", "Statistics"]),
         // Streaming importers (CSV, JSON lines, Amazon, RecBole, MovieLens, RetailRocket, benchmark case files) into a Dataset.
-        .target(name: "Importers", dependencies: ["CZlib", "Datasets"]),
+        .target(name: "Importers", dependencies: ["CZlib", "Datasets", "Statistics"]),
         .target(name: "Profiles", dependencies: ["Experiments"]),
         .target(name: "Retrieval", dependencies: ["Experiments"]),
         .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "LinearAlgebra", "Profiles",
                                                "Retrieval", "Statistics", "Encoders", "ModelCatalog"]),
         // Reading results folders back; comparisons, segments, split traffic, the regression check.
         .target(name: "Comparisons", dependencies: ["Statistics", "JSON"]),
-        .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO", "Comparisons",
+        .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO", "Comparisons", "Statistics",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "profilebench", dependencies: [
             "Runner", "Reports", "Learning", "Comparisons", "Datasets", "Importers", "AtomicIO", "Experiments", "Retrieval", "JSON",
@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "SafeTensors"),
         .target(name: "Encoders", dependencies: [
-            "Tokenizers", "SafeTensors", "LinearAlgebra", "ModelCatalog",
+            "Tokenizers", "SafeTensors", "LinearAlgebra", "ModelCatalog", "Statistics",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Learned profile updaters: layers with analytic gradients, losses, AdamW, the trainer.

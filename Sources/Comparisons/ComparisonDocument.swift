@@ -27,9 +27,9 @@ public struct ComparisonDocument: Sendable {
     public func json() -> JSONValue {
         var top: [(String, JSONValue)] = [
             ("alpha", .double(settings.alpha)),
-            ("correction", .string(settings.correction)),
+            ("correction", .string(settings.correction.rawValue)),
             ("comparisons", .array(comparisons.map { Self.json($0, alpha: settings.alpha) })),
-            ("tests", .array(settings.tests.map { .string($0) })),
+            ("tests", .array(settings.tests.map { .string($0.rawValue) })),
             ("seed", .int(Int(Int64(bitPattern: settings.seed)))),
             ("bootstrap_resamples", .int(settings.bootstrapResamples)),
             ("randomization_resamples", .int(settings.randomizationResamples)),
@@ -81,22 +81,32 @@ public struct ComparisonDocument: Sendable {
 extension ComparisonSettings {
     /// Settings from a folder's spec `compare` block (via its manifest), with any of the
     /// given values taking precedence; nil baseline and no block is an error.
-    public static func resolve(_ folder: ResultsFolder, baseline: String? = nil, tests: [String]? = nil, alpha: Double? = nil,
-                               correction: String? = nil, requireBaseline: Bool = true) throws -> ComparisonSettings {
+    public static func resolve(_ folder: ResultsFolder, baseline: String? = nil, tests: [SignificanceTest]? = nil, alpha: Double? = nil,
+                               correction: PValueCorrection? = nil, requireBaseline: Bool = true) throws -> ComparisonSettings {
         let block = folder.compareBlock
         let b = baseline ?? block?["baseline"]?.stringValue
         if requireBaseline && b == nil {
             throw ResultsError("\(folder.path): the spec has no compare block; name a baseline with --baseline (a strategy such as static, or a variant id)")
         }
         var s = ComparisonSettings(baseline: b ?? "", seed: folder.seed)
-        if let t = tests ?? block?["tests"]?.arrayValue?.compactMap(\.stringValue) { s.tests = t }
-        if let a = alpha ?? block?["alpha"]?.doubleValue { s.alpha = a }
-        if let c = correction ?? block?["correction"]?.stringValue { s.correction = c }
-        for t in s.tests where !allTests.contains(t) {
-            throw ResultsError("unknown test \"\(t)\": expected paired-t, wilcoxon or randomization")
+        if let tests {
+            s.tests = tests
+        } else if let names = block?["tests"]?.arrayValue?.compactMap(\.stringValue) {
+            s.tests = try names.map { t in
+                guard let test = SignificanceTest(rawValue: t) else {
+                    throw ResultsError("unknown test \"\(t)\": expected \(SignificanceTest.names(joinedBy: "or"))")
+                }
+                return test
+            }
         }
-        guard ["holm", "bh", "none"].contains(s.correction) else {
-            throw ResultsError("unknown correction \"\(s.correction)\": expected holm, bh or none")
+        if let a = alpha ?? block?["alpha"]?.doubleValue { s.alpha = a }
+        if let correction {
+            s.correction = correction
+        } else if let c = block?["correction"]?.stringValue {
+            guard let known = PValueCorrection(rawValue: c) else {
+                throw ResultsError("unknown correction \"\(c)\": expected \(PValueCorrection.names(joinedBy: "or"))")
+            }
+            s.correction = known
         }
         guard s.alpha > 0, s.alpha < 1 else { throw ResultsError("alpha must be between 0 and 1 (got \(s.alpha))") }
         return s

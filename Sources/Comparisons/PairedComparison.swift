@@ -4,21 +4,17 @@ import Statistics
 public struct ComparisonSettings: Sendable, Equatable {
     /// A strategy id or name (`static`, `decay(half_life_days=14)`) or a full variant id.
     public var baseline: String
-    /// Which of `paired-t`, `wilcoxon`, `randomization` to run, in this order; the first one
-    /// decides the verdict.
-    public var tests: [String]
+    /// The tests to run, in this order; the first one decides the verdict.
+    public var tests: [SignificanceTest]
     public var alpha: Double
-    /// `holm`, `bh` or `none`.
-    public var correction: String
+    public var correction: PValueCorrection
     /// The spec seed every resampling stream is derived from.
     public var seed: UInt64
     public var bootstrapResamples = 1_000
     public var randomizationResamples = 10_000
 
-    public static let allTests = ["paired-t", "wilcoxon", "randomization"]
-
-    public init(baseline: String, tests: [String] = ComparisonSettings.allTests, alpha: Double = 0.05,
-                correction: String = "holm", seed: UInt64) {
+    public init(baseline: String, tests: [SignificanceTest] = SignificanceTest.allCases, alpha: Double = 0.05,
+                correction: PValueCorrection = .holm, seed: UInt64) {
         self.baseline = baseline
         self.tests = tests
         self.alpha = alpha
@@ -43,8 +39,8 @@ public struct PairedComparison: Sendable {
     public var relativeDelta: Double?
     /// Paired-bootstrap 95% interval of the delta.
     public var ci95: (lo: Double, hi: Double)?
-    /// Raw p-values by test name, in settings order; nil where the test is undefined (for
-    /// example every difference zero for the t-test).
+    /// Raw p-values by test name (`SignificanceTest.rawValue`, as comparison.json keys them), in
+    /// settings order; nil where the test is undefined (for example every difference zero for the t-test).
     public var p: [(test: String, value: Double?)]
     /// p-values adjusted over the comparison's family, same order.
     public var pAdjusted: [(test: String, value: Double?)]
@@ -91,12 +87,11 @@ public enum Comparer {
         var p: [(String, Double?)] = []
         for t in settings.tests {
             switch t {
-            case "paired-t": p.append((t, pairedTTest(a, b)?.p))
-            case "wilcoxon": p.append((t, wilcoxonSignedRank(a, b)?.p))
-            case "randomization":
-                p.append((t, n > 0 ? randomizationTest(a, b, resamples: settings.randomizationResamples,
-                                                       seed: streamSeed(settings.seed, "compare/randomization/" + label)) : nil))
-            default: break
+            case .pairedT: p.append((t.rawValue, pairedTTest(a, b)?.p))
+            case .wilcoxon: p.append((t.rawValue, wilcoxonSignedRank(a, b)?.p))
+            case .randomization:
+                p.append((t.rawValue, n > 0 ? randomizationTest(a, b, resamples: settings.randomizationResamples,
+                                                                seed: streamSeed(settings.seed, "compare/randomization/" + label)) : nil))
             }
         }
         let wtl = winsTiesLosses(a, b)
@@ -107,17 +102,12 @@ public enum Comparer {
     }
 
     /// Adjusts each test's p-values over the whole family `comparisons` (every variant and
-    /// metric) with `correction` (`holm`, `bh` or `none`).
-    public static func adjust(_ comparisons: inout [PairedComparison], correction: String) {
+    /// metric) with `correction`.
+    public static func adjust(_ comparisons: inout [PairedComparison], correction: PValueCorrection) {
         guard let tests = comparisons.first?.p.map(\.test) else { return }
         for (j, _) in tests.enumerated() {
             let raw = comparisons.map { $0.p[j].value ?? .nan }
-            let adjusted: [Double]
-            switch correction {
-            case "holm": adjusted = holm(raw)
-            case "bh": adjusted = benjaminiHochberg(raw)
-            default: adjusted = raw
-            }
+            let adjusted = correction.adjust(raw)
             for i in comparisons.indices {
                 comparisons[i].pAdjusted[j].value = adjusted[i].isNaN ? nil : adjusted[i]
             }

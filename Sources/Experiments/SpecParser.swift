@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import ModelCatalog
+import Statistics
 
 /// A spec that cannot be used: the file, the JSON path (or line and column for syntax errors)
 /// and what was expected.
@@ -382,14 +383,14 @@ public enum SpecParser {
         if !baseline.contains("/") && !strategies.contains(where: { $0.id == baseline }) && strategies.filter({ $0.name == baseline }).count > 1 {
             throw SpecError(file: r.file, path: "compare.baseline", message: "\"\(baseline)\" names several strategies; name one by its id (\(strategies.filter { $0.name == baseline }.map(\.id).joined(separator: ", ")))")
         }
-        var tests = CompareSpec.knownTests
+        var tests = SignificanceTest.allCases
         if let t = o["tests"] {
             tests = try r.list(t, at: "compare.tests", required: true).enumerated().map { i, x in
                 let s = try r.string(x, at: "compare.tests[\(i)]", nonEmpty: true)
-                guard CompareSpec.knownTests.contains(s) else {
-                    throw SpecError(file: r.file, path: "compare.tests[\(i)]", message: "must be one of \(CompareSpec.knownTests.joined(separator: ", ")) (got \"\(s)\")")
+                guard let test = SignificanceTest(rawValue: s) else {
+                    throw SpecError(file: r.file, path: "compare.tests[\(i)]", message: "must be one of \(SignificanceTest.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(s)\")")
                 }
-                return s
+                return test
             }
         }
         var alpha = 0.05
@@ -397,12 +398,13 @@ public enum SpecParser {
             alpha = try r.number(a, at: "compare.alpha")
             guard alpha > 0, alpha < 1 else { throw SpecError(file: r.file, path: "compare.alpha", message: "must be between 0 and 1, exclusive (got \(formatParameter(alpha)))") }
         }
-        var correction = "holm"
+        var correction = PValueCorrection.holm
         if let c = o["correction"] {
-            correction = try r.string(c, at: "compare.correction", nonEmpty: true)
-            guard CompareSpec.knownCorrections.contains(correction) else {
-                throw SpecError(file: r.file, path: "compare.correction", message: "must be holm, bh or none (got \"\(correction)\")")
+            let name = try r.string(c, at: "compare.correction", nonEmpty: true)
+            guard let known = PValueCorrection(rawValue: name) else {
+                throw SpecError(file: r.file, path: "compare.correction", message: "must be \(PValueCorrection.names(joinedBy: "or")) (got \"\(name)\")")
             }
+            correction = known
         }
         return CompareSpec(baseline: baseline, tests: tests, alpha: alpha, correction: correction)
     }

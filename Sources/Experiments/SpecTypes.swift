@@ -1,3 +1,5 @@
+import Statistics
+
 /// Which held-out part a `leave-last` or `temporal` protocol ranks: the test targets (the
 /// reported number) or the validation targets (for tuning).
 public enum ProtocolTargets: String, Equatable, Sendable, CaseIterable {
@@ -223,12 +225,11 @@ public struct MetricSpec: Hashable, Sendable {
 /// The `compare` block: which baseline every variant is compared with, and how.
 public struct CompareSpec: Equatable, Sendable {
     public var baseline: String
-    public var tests: [String]
+    /// The tests to run, in order; the first decides the verdict (default: every test).
+    public var tests: [SignificanceTest]
     public var alpha: Double
-    public var correction: String
-
-    public static let knownTests = ["paired-t", "wilcoxon", "randomization"]
-    public static let knownCorrections = ["holm", "bh", "none"]
+    /// Default: Holm.
+    public var correction: PValueCorrection
 }
 
 /// An outside model's ranking, a TREC run file (`qid Q0 docid rank score tag`), scored as a

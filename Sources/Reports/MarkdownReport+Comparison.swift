@@ -1,5 +1,6 @@
 import Comparisons
 import Foundation
+import Statistics
 
 extension MarkdownReport {
     /// Marks where the comparison section of report.md starts, so `compare` can replace it.
@@ -9,7 +10,7 @@ extension MarkdownReport {
     /// baseline (delta, 95% interval, adjusted p, verdict), then the segment tables.
     public static func comparisonSection(_ doc: ComparisonDocument) -> String {
         let s = doc.settings
-        let primary = s.tests.first ?? "paired-t"
+        let primary = (s.tests.first ?? .pairedT).rawValue
         var out = comparisonMarker + "\n## Comparison\n\n"
         if let runs = doc.runs {
             out += "Run `\(runs.variant)` against run `\(runs.baseline)`, users paired by id. "
@@ -94,11 +95,11 @@ extension MarkdownReport {
         return "\(fmt(s.range.lo, digits))–\(fmt(s.range.hi, digits))"
     }
 
-    static func correctionName(_ c: String) -> String {
+    static func correctionName(_ c: PValueCorrection) -> String {
         switch c {
-        case "holm": return "Holm-adjusted"
-        case "bh": return "Benjamini–Hochberg-adjusted"
-        default: return "unadjusted"
+        case .holm: return "Holm-adjusted"
+        case .bh: return "Benjamini–Hochberg-adjusted"
+        case .unadjusted: return "unadjusted"
         }
     }
     static func fmt(_ d: Double, _ digits: Int) -> String { d.isNaN ? "–" : String(format: "%.\(digits)f", d) }

@@ -4,6 +4,7 @@ import Comparisons
 import Foundation
 import JSON
 import Reports
+import Statistics
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,15 +18,44 @@ struct Compare: ParsableCommand {
 
     @Argument(help: "A results folder, or two (baseline run, then current run).") var folders: [String]
     @Option(help: "Baseline: a strategy (static, decay(half_life_days=14)) or a full variant id.") var baseline: String?
-    @Option(help: "Comma-separated tests: paired-t, wilcoxon, randomization (the first decides the verdict).") var tests: String?
+    @Option(help: "Comma-separated tests: \(SignificanceTest.allCases.map(\.rawValue).joined(separator: ", ")) (the first decides the verdict).") var tests: String?
     @Option(help: "Significance level for the verdicts.") var alpha: Double?
-    @Option(help: "Multiple-testing correction: holm, bh or none.") var correction: String?
+    @Option(help: "Multiple-testing correction: \(PValueCorrection.names(joinedBy: "or")).") var correction: String?
     @Flag(name: .customLong("split-traffic"), help: "Also simulate an online A/B test: users split into two arms by a seeded hash of their id.")
     var splitTraffic = false
     @Flag(name: .customLong("no-segments"), help: "Skip the per-segment comparisons.") var noSegments = false
     @Option(help: "Write comparison.json here instead (two folders: only written when given).") var out: String?
 
+    /// The --tests value, parsed.
+    var parsedTests: [SignificanceTest]? {
+        get throws {
+            try tests.map { list in
+                try list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.map { name in
+                    guard let t = SignificanceTest(rawValue: name) else {
+                        throw ValidationError("--tests: unknown test \"\(name)\": expected \(SignificanceTest.names(joinedBy: "or"))")
+                    }
+                    return t
+                }
+            }
+        }
+    }
+
+    /// The --correction value, parsed.
+    var parsedCorrection: PValueCorrection? {
+        get throws {
+            try correction.map { name in
+                guard let c = PValueCorrection(rawValue: name) else {
+                    throw ValidationError("--correction: unknown correction \"\(name)\": expected \(PValueCorrection.names(joinedBy: "or"))")
+                }
+                return c
+            }
+        }
+    }
+
     func validate() throws {
+        _ = try parsedTests
+        _ = try parsedCorrection
+        if let alpha { guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1 (got \(alpha))") } }
         guard (1...2).contains(folders.count) else { throw ValidationError("expected one or two results folders (got \(folders.count))") }
         if folders.count == 2 && (baseline != nil || splitTraffic) {
             throw ValidationError("--baseline and --split-traffic apply to one results folder, not two")
@@ -35,7 +65,7 @@ struct Compare: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let first = try ResultsFolder.load(folders[0])
-            let testList = tests.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            let testList = try parsedTests, correction = try parsedCorrection
             let doc: ComparisonDocument
             if folders.count == 2 {
                 let second = try ResultsFolder.load(folders[1])
@@ -48,14 +78,7 @@ struct Compare: ParsableCommand {
                 var d = try ComparisonDocument.within(first, settings: settings, segments: !noSegments)
                 if splitTraffic { d.splitTraffic = try ComparisonDocument.splitTraffic(first, settings: settings) }
                 doc = d
-                let dir = URL(fileURLWithPath: first.path)
-                try AtomicIO.write(JSONWriter.string(doc.json()), to: out ?? dir.appendingPathComponent("comparison.json").path)
-                if out == nil {
-                    let reportPath = dir.appendingPathComponent("report.md").path
-                    let report = (try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? ""
-                    try AtomicIO.write(MarkdownReport.replacingComparison(in: report, with: MarkdownReport.comparisonSection(doc)), to: reportPath)
-                    try AtomicIO.write(HTMLReport.render(first, comparison: doc), to: dir.appendingPathComponent("report.html").path)
-                }
+                if let out { try AtomicIO.write(JSONWriter.string(doc.json()), to: out) } else { try ResultsWriter.writeComparison(doc, into: first) }
             }
             print(comparisonSummary(doc))
             if folders.count == 1 && out == nil { print("written: \(folders[0])/comparison.json, report.md, report.html") }
@@ -67,7 +90,7 @@ struct Compare: ParsableCommand {
 /// One line per comparison: variant, metric, delta with interval, adjusted p, verdict.
 func comparisonSummary(_ doc: ComparisonDocument) -> String {
     let s = doc.settings
-    var lines = ["\(doc.comparisons.count) comparisons, \(s.tests.first ?? "paired-t") p \(s.correction)-adjusted, alpha \(s.alpha)"]
+    var lines = ["\(doc.comparisons.count) comparisons, \((s.tests.first ?? .pairedT).rawValue) p \(s.correction.rawValue)-adjusted, alpha \(s.alpha)"]
     for c in doc.comparisons {
         let p = c.pAdjusted.first?.value.map { String(format: "%.3g", $0) } ?? "n/a"
         let ci = c.ci95.map { String(format: "[%+.4f, %+.4f]", $0.lo, $0.hi) } ?? "[-]"

@@ -15,15 +15,21 @@ struct Encode: ParsableCommand {
     @Option(help: "Text template over item fields, e.g. \"{title} | {category}\".") var template: String?
     @Option(help: "Texts per batch (transformer encoders).") var batch: Int = 32
 
+    func validate() throws {
+        if let layers {
+            guard let full = BuiltinModel(rawValue: encoder)?.layers else {
+                throw ValidationError("--layers applies only to \(BuiltinModel.names(joinedBy: "and")) (got \(encoder))")
+            }
+            guard (1...full).contains(layers) else { throw ValidationError("--layers must be between 1 and \(full) for \(encoder) (got \(layers))") }
+        }
+        guard batch >= 1 else { throw ValidationError("--batch must be >= 1 (got \(batch))") }
+    }
+
     func run() throws {
         try reportingErrors {
+            // All of a model's layers is the model itself: the embeddings are stored under its plain name.
             let full = BuiltinModel(rawValue: encoder)?.layers
-            if let layers {
-                guard let full else { throw ValidationError("--layers applies only to \(BuiltinModel.names(joinedBy: "and")) (got \(encoder))") }
-                guard (1...full).contains(layers) else { throw ValidationError("--layers must be between 1 and \(full) for \(encoder) (got \(layers))") }
-            }
             let spec = EncoderSpec(name: encoder, layers: layers == full ? nil : layers, template: template)
-            guard batch >= 1 else { throw ValidationError("--batch must be >= 1 (got \(batch))") }
             let resolver = makeResolver(batchSize: batch)
             let d = try DatasetIO.read(dataset)
             guard let provider = resolver.providers.first(where: { $0.dimension(of: spec) != nil }) else {

@@ -10,7 +10,8 @@ struct Eval: ParsableCommand {
 
     @Option(help: "qrels file: `qid 0 docid rel` lines.") var qrels: String
     @Option(name: .customLong("run"), help: "run file: `qid Q0 docid rank score tag` lines.") var runFile: String
-    @Option(help: "Comma-separated metrics.") var metrics: String = "recall@10,precision@10,ndcg@10,hit@10,mrr@10,map@10"
+    @Option(help: "Comma-separated metrics.")
+    var metrics: String = [MetricFamily.recall, .precision, .ndcg, .hit, .mrr, .map].map { MetricSpec(family: $0, k: 10).name }.joined(separator: ",")
     @Flag(name: .customLong("per-query"), help: "Also print each query's values.") var perQuery = false
     @Flag(help: "Print JSON.") var json = false
 

@@ -1,0 +1,44 @@
+import Comparisons
+import Experiments
+import Foundation
+import JSON
+
+/// What a results folder's manifest.json recorded of its run: the spec to re-run and the
+/// dataset's sha256 (`reproduce`). Only manifest.json is read: large studies commit their
+/// results without per_user.csv, which a re-run writes anew.
+public struct RecordedRun: Sendable {
+    public var spec: ExperimentSpec
+    /// The dataset's sha256 when the run recorded one.
+    public var datasetSHA256: String?
+
+    /// Reads `<folder>/manifest.json` and parses its `spec`. Relative dataset paths resolve as
+    /// they did: from here, then from the folder of the manifest's `spec_path`.
+    ///
+    /// - Throws: ``ResultsError`` naming the manifest when it is missing, not JSON, or has no
+    ///   spec object; the spec parser's errors when the spec no longer parses.
+    public static func load(folder: String) throws -> RecordedRun {
+        let manifestPath = (folder.hasSuffix("/") ? folder : folder + "/") + "manifest.json"
+        guard let manifestData = FileManager.default.contents(atPath: manifestPath) else {
+            throw ResultsError("\(manifestPath): no such file (not a results folder?)")
+        }
+        let manifest: JSONValue
+        do { manifest = try JSONParser.parse(bytes: Array(manifestData)) } catch {
+            throw ResultsError("\(manifestPath): is not valid JSON: \(error)")
+        }
+        guard let specJSON = manifest["spec"], specJSON.objectValue != nil else {
+            throw ResultsError("\(folder)/manifest.json: has no spec object to re-run")
+        }
+        let specPath = manifest["spec_path"]?.stringValue ?? "\(folder)/manifest.json"
+        let spec = try SpecParser.parse(text: JSONWriter.string(specJSON), path: specPath)
+        let recorded = manifest["dataset_sha256"]?.stringValue
+        return RecordedRun(spec: spec, datasetSHA256: recorded?.isEmpty == false ? recorded : nil)
+    }
+
+    /// A warning when the dataset's sha256 is no longer the recorded one; nil when it is, or
+    /// when none was recorded.
+    public func datasetChange() throws -> String? {
+        guard let recorded = datasetSHA256 else { return nil }
+        let now = try Hashing.sha256(file: spec.datasetPath)
+        return now == recorded ? nil : "\(spec.datasetPath) has sha256 \(now), the run recorded \(recorded)"
+    }
+}
