@@ -31,13 +31,13 @@ let package = Package(
         ]),
         // The built-in encoders' facts (names, architecture, dimension, layers, token limit, weights) and `hash-<d>` names.
         .target(name: "ModelCatalog"),
-        .target(name: "Experiments", dependencies: ["JSON", "ModelCatalog", "Statistics"]),
+        .target(name: "Experiments", dependencies: ["JSON", "ModelCatalog", "Retrieval", "Statistics"]),
         .target(name: "FeatureHashing", dependencies: ["ModelCatalog"]),
         .target(name: "Datasets", dependencies: ["HDF5Kit", "AtomicIO", "Statistics"]),
         // Streaming importers (CSV, JSON lines, Amazon, RecBole, MovieLens, RetailRocket, benchmark case files) into a Dataset.
         .target(name: "Importers", dependencies: ["CZlib", "Datasets", "Statistics"]),
-        .target(name: "Profiles", dependencies: ["Experiments"]),
-        .target(name: "Retrieval", dependencies: ["Experiments"]),
+        .target(name: "Profiles"),
+        .target(name: "Retrieval"),
         .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "LinearAlgebra", "Profiles",
                                                "Retrieval", "Statistics", "Encoders", "ModelCatalog"]),
         // Reading results folders back; comparisons, segments, split traffic, the regression check.

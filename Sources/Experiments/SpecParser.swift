@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import ModelCatalog
+import Retrieval
 import Statistics
 
 /// A spec that cannot be used: the file, the JSON path (or line and column for syntax errors)

@@ -1,5 +1,3 @@
-import Experiments
-
 /// An incremental profile update `P(t+1) = f(P(t), event)`: one event at a time, O(d) per event
 /// for the vector strategies. A new strategy is one small type conforming to this protocol.
 public protocol ProfileUpdater {
@@ -24,18 +22,6 @@ public enum Profile: Equatable {
     case window([Int])
     /// The kept window of item ids with their event weights, oldest first (`interests`).
     case weightedWindow(items: [Int], weights: [Double])
-}
-
-/// Makes the updater of a strategy for vectors of dimension `dim`.
-public func makeUpdater(_ strategy: StrategySpec, dim: Int) -> any ProfileUpdater {
-    switch strategy {
-    case .static: return StaticUpdater(dim: dim)
-    case .mean: return MeanUpdater(dim: dim)
-    case .decayDays(let h): return DecayUpdater(dim: dim, halfLife: .days(h))
-    case .decayEvents(let h): return DecayUpdater(dim: dim, halfLife: .events(h))
-    case .concat(let window, _, _): return ConcatUpdater(window: window)
-    case .interests(let window, _, _, _): return WeightedWindowUpdater(window: window)
-    }
 }
 
 /// Weighted running mean: `P = Σ wᵢxᵢ / Σ wᵢ`.

@@ -1,4 +1,3 @@
-import Experiments
 
 /// The per-list metrics of the "trec" dialect, computed from a ranked list and the set of
 /// relevant items (binary relevance). Each equals the trec_eval measure named in

@@ -1,4 +1,3 @@
-import Experiments
 import Foundation
 
 /// A TREC file that cannot be read, naming the file, the line and what was wrong.

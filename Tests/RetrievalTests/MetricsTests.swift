@@ -1,5 +1,4 @@
 import XCTest
-import Experiments
 @testable import Retrieval
 
 /// Metrics against values computed by hand from their definitions (docs/metrics.md).

@@ -1,5 +1,4 @@
 import XCTest
-import Experiments
 @testable import Retrieval
 
 final class TrecEvalTests: XCTestCase {

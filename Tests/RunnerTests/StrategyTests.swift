@@ -1,6 +1,7 @@
 import XCTest
 import Experiments
 import Statistics
+import Runner
 @testable import Profiles
 
 /// Each strategy's incremental update equals its batch definition.
