@@ -165,7 +165,7 @@ public final class ExperimentRunner {
             let itemIndex = Dictionary(uniqueKeysWithValues: dataset.itemIDs.enumerated().map { ($1, Int32($0)) })
             // Query ids: user ids, and `user:case` (the case's row in its split) under `cases`.
             var known = Set(dataset.userIDs)
-            for rows in caseUsers.values { for (c, u) in rows.enumerated() { known.insert("\(dataset.userIDs[Int(u)]):\(c)") } }
+            for rows in caseUsers.values { for (c, u) in rows.enumerated() { known.insert(caseQueryID(user: dataset.userIDs[Int(u)], case: c)) } }
             let form = caseUsers.isEmpty ? "user id" : "user id (or user:case)"
             outsideRuns = try spec.runs.map { try OutsideRun($0, itemIndex: itemIndex, knownQueries: known, queryForm: form) }
         }
@@ -223,30 +223,28 @@ public final class ExperimentRunner {
                 }
             }
         }
-        if !outsideRuns.isEmpty {
-            for (run, outside) in zip(spec.runs, outsideRuns) {
-                for (i, (p, qs)) in zip(spec.protocols, querySets).enumerated() {
-                    let variant = Variant(run: run)
-                    done += 1
-                    log("[\(done)/\(total)] \(p.kind) \(variant.id): scoring \(run.file) for \(qs.queries.count) lists")
-                    let t0 = Date()
-                    let rowsUser = caseUsers[p.id]
-                    let label: (Query) -> String = { q in
-                        guard let rowsUser else { return dataset.userIDs[Int(q.user)] }
-                        return "\(dataset.userIDs[Int(rowsUser[Int(q.user)])]):\(q.user)"
-                    }
-                    let (lists, missing) = outside.rank(qs.queries, label: label, log: logs[i], excludeSeen: spec.excludeSeen, k: spec.maxK)
-                    if missing > 0 {
-                        let w = "\(run.file): no line for \(missing) of the \(qs.queries.count) lists of \(p.id) (scored as empty rankings)"
-                        warnings.append(w)
-                        log("warning: \(w)")
-                    }
-                    var t = RankingTimings()
-                    t.scoringSeconds = Date().timeIntervalSince(t0)
-                    var result = evaluate(variant, protocol: p, queries: qs, lists: lists, itemCount: dataset.itemCount, timings: t)
-                    result.missingLists = missing
-                    results.append(result)
+        for (run, outside) in zip(spec.runs, outsideRuns) {
+            for (i, (p, qs)) in zip(spec.protocols, querySets).enumerated() {
+                let variant = Variant(run: run)
+                done += 1
+                log("[\(done)/\(total)] \(p.kind) \(variant.id): scoring \(run.file) for \(qs.queries.count) lists")
+                let t0 = Date()
+                let rowsUser = caseUsers[p.id]
+                let label: (Query) -> String = { q in
+                    guard let rowsUser else { return dataset.userIDs[Int(q.user)] }
+                    return caseQueryID(user: dataset.userIDs[Int(rowsUser[Int(q.user)])], case: Int(q.user))
                 }
+                let (lists, missing) = outside.rank(qs.queries, label: label, log: logs[i], excludeSeen: spec.excludeSeen, k: spec.maxK)
+                if missing > 0 {
+                    let w = "\(run.file): no line for \(missing) of the \(qs.queries.count) lists of \(p.id) (scored as empty rankings)"
+                    warnings.append(w)
+                    log("warning: \(w)")
+                }
+                var t = RankingTimings()
+                t.scoringSeconds = Date().timeIntervalSince(t0)
+                var result = evaluate(variant, protocol: p, queries: qs, lists: lists, itemCount: dataset.itemCount, timings: t)
+                result.missingLists = missing
+                results.append(result)
             }
         }
         // metrics.json order: protocols in spec order, then the variant grid order.
@@ -350,6 +348,9 @@ extension ExperimentRunner {
         return Set(active[0..<count])
     }
 }
+
+/// The query id of an evaluation case in an outside run: `user:case`, the case's row in its split.
+func caseQueryID(user: String, case c: Int) -> String { "\(user):\(c)" }
 
 @inline(__always)
 func binarySearch(_ sorted: [Int32], _ x: Int32) -> Bool {

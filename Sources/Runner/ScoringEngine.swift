@@ -68,30 +68,22 @@ public final class ScoringEngine {
     public func rank(_ queries: [Query], strategy: StrategySpec, timings: inout RankingTimings) -> RankedLists {
         let nq = queries.count
         var out = RankedLists(k: k, count: nq)
-        if case let .interests(_, kVectors, aggregate, center) = strategy {
-            var q0 = 0
-            while q0 < nq {
-                let q1 = min(nq, q0 + windowBlock)
-                let slice = Array(queries[q0..<q1])
-                var clock = Stopwatch()
-                let interests = buildInterests(slice, strategy: strategy, k: kVectors, center: center, timings: &timings)
-                timings.profileSeconds += clock.lap()
-                scoreInterests(slice, interests: interests, aggregate: aggregate, into: &out, offset: q0)
-                timings.scoringSeconds += clock.lap()
-                q0 = q1
-                progress?(q1, nq)
-            }
-            return out
-        }
         let windowScored: Bool
         if case .concat(_, let agg, _) = strategy, agg != .mean { windowScored = true } else { windowScored = false }
-        let block = windowScored ? windowBlock : vectorBlock
+        let interests: (k: Int, aggregate: InterestAggregate, center: Bool)?
+        if case let .interests(_, k, aggregate, center) = strategy { interests = (k, aggregate, center) } else { interests = nil }
+        // Strategies that score several vectors per query take the smaller blocks.
+        let block = windowScored || interests != nil ? windowBlock : vectorBlock
         var q0 = 0
         while q0 < nq {
             let q1 = min(nq, q0 + block)
             let slice = Array(queries[q0..<q1])
             var clock = Stopwatch()
-            if windowScored {
+            if let interests {
+                let vectors = buildInterests(slice, strategy: strategy, k: interests.k, center: interests.center, timings: &timings)
+                timings.profileSeconds += clock.lap()
+                scoreInterests(slice, interests: vectors, aggregate: interests.aggregate, into: &out, offset: q0)
+            } else if windowScored {
                 let windows = buildWindows(slice, strategy: strategy, timings: &timings)
                 timings.profileSeconds += clock.lap()
                 guard case let .concat(_, agg, temperature) = strategy else { preconditionFailure() }
