@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Importers", dependencies: ["CZlib", "Datasets", "Statistics"]),
         .target(name: "Profiles"),
         .target(name: "Retrieval"),
-        .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "LinearAlgebra", "Profiles",
+        .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "Learning", "LinearAlgebra", "Profiles",
                                                "Retrieval", "Statistics", "Encoders", "ModelCatalog"]),
         // Reading results folders back; comparisons, segments, split traffic, the regression check.
         .target(name: "Comparisons", dependencies: ["Statistics", "JSON"]),

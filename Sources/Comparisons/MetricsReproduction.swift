@@ -48,3 +48,37 @@ public struct MetricsReproduction: Sendable {
         }
     }
 }
+
+/// Whether a re-run trained the same weights: the `trained_weights` of the two manifests,
+/// matched by protocol and variant, with equal sha256 (`reproduce`).
+public struct WeightsReproduction: Sendable {
+    /// Trained weights files in the original manifest.
+    public var count: Int
+    /// One line per file whose sha256 differs or that only one run has; empty when all agree.
+    public var differences: [String]
+
+    /// Compares `<original>/manifest.json` with `<rerun>/manifest.json`.
+    public static func compare(original: String, rerun: String) throws -> WeightsReproduction {
+        func entries(_ folder: String) throws -> [(key: String, sha: String)] {
+            let path = URL(fileURLWithPath: folder).appendingPathComponent("manifest.json").path
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let doc = try JSONParser.parse(text)
+            guard let list = doc["trained_weights"] else { return [] }
+            guard let array = list.arrayValue else { throw ResultsError("\(path): trained_weights must be an array") }
+            return try array.enumerated().map { i, e in
+                guard let p = e["protocol"]?.stringValue, let v = e["variant"]?.stringValue, let sha = e["sha256"]?.stringValue else {
+                    throw ResultsError("\(path): trained_weights[\(i)] needs protocol, variant and sha256 strings")
+                }
+                return ("\(p) \(v)", sha)
+            }
+        }
+        let a = try entries(original), b = try entries(rerun)
+        var differences: [String] = []
+        for (key, sha) in a {
+            guard let other = b.first(where: { $0.key == key }) else { differences.append("\(key): only in the original"); continue }
+            if other.sha != sha { differences.append("\(key): sha256 \(sha) -> \(other.sha)") }
+        }
+        for (key, _) in b where !a.contains(where: { $0.key == key }) { differences.append("\(key): only in the re-run") }
+        return WeightsReproduction(count: a.count, differences: differences)
+    }
+}

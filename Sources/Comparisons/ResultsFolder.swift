@@ -37,6 +37,8 @@ public struct ResultsFolder: Sendable {
     public let perStep: [PerStepRow]
     /// pre_period.csv, when the run wrote it.
     public var prePeriod: PrePeriodTable? = nil
+    /// training.csv: each learned variant's losses per epoch.
+    public var training: [TrainingEpoch] = []
 
     /// The spec seed from the manifest (0 when there is no manifest).
     public var seed: UInt64 {
@@ -66,8 +68,10 @@ public struct ResultsFolder: Sendable {
         let segments = FileManager.default.fileExists(atPath: url("segments.csv")) ? try SegmentCovariate.load(url("segments.csv")) : [:]
         let perStep = FileManager.default.fileExists(atPath: url("per_step.csv")) ? try PerStepRow.load(url("per_step.csv")) : []
         let prePeriod = FileManager.default.fileExists(atPath: url("pre_period.csv")) ? try PrePeriodTable.load(url("pre_period.csv")) : nil
-        return ResultsFolder(path: path, manifest: manifest, metrics: metrics, variants: variants, protocols: protocols,
-                             perUser: perUser, segments: segments, perStep: perStep, prePeriod: prePeriod)
+        var folder = ResultsFolder(path: path, manifest: manifest, metrics: metrics, variants: variants, protocols: protocols,
+                                   perUser: perUser, segments: segments, perStep: perStep, prePeriod: prePeriod)
+        if FileManager.default.fileExists(atPath: url("training.csv")) { folder.training = try TrainingEpoch.load(url("training.csv")) }
+        return folder
     }
 
     static func readJSON(_ file: String) throws -> JSONValue {
@@ -289,5 +293,39 @@ enum CSV {
         }
         if any || !field.isEmpty { record.append(field); out.append(record) }
         return out
+    }
+}
+
+/// One row of training.csv (docs/results.md).
+public struct TrainingEpoch: Sendable, Equatable {
+    public var protocolID: String
+    public var variant: String
+    public var epoch: Int
+    public var trainLoss: Double
+    /// nil without a validation slice.
+    public var validationLoss: Double?
+    public var validationHitRate: Double?
+    public var best: Bool
+
+    static let header = ["protocol", "variant", "epoch", "train_loss", "validation_loss", "validation_hit@10", "best"]
+
+    public static func load(_ file: String) throws -> [TrainingEpoch] {
+        guard let data = FileManager.default.contents(atPath: file) else { throw ResultsError("\(file): no such file") }
+        let lines = CSV.records(String(decoding: data, as: UTF8.self))
+        guard let head = lines.first, Array(head.prefix(header.count)) == header else {
+            throw ResultsError("\(file): header must start with \(header.joined(separator: ","))")
+        }
+        return try lines.dropFirst().enumerated().map { n, r in
+            guard r.count == head.count else { throw ResultsError("\(file): line \(n + 2) has \(r.count) fields, expected \(head.count)") }
+            func number(_ j: Int, optional: Bool) throws -> Double? {
+                if optional && r[j].isEmpty { return nil }
+                guard let d = Double(r[j]) else { throw ResultsError("\(file): line \(n + 2), \(head[j]): \"\(r[j])\" is not a number") }
+                return d
+            }
+            guard let epoch = Int(r[2]) else { throw ResultsError("\(file): line \(n + 2), epoch: \"\(r[2])\" is not an integer") }
+            return TrainingEpoch(protocolID: r[0], variant: r[1], epoch: epoch, trainLoss: try number(3, optional: false)!,
+                                 validationLoss: try number(4, optional: true), validationHitRate: try number(5, optional: true),
+                                 best: r[6] == "1")
+        }
     }
 }

@@ -304,11 +304,22 @@ public enum SpecParser {
     }
 
     static func parseStrategy(_ v: JSONValue, at p: String, _ r: Reader) throws -> StrategySpec {
+        let names = ["static", "mean", "decay", "concat", "interests", "attention", "mlp", "online"]
+        guard let members = v.objectValue else { throw SpecError(file: r.file, path: p, message: "must be an object (got \(v.typeName))") }
+        guard let n = members.first(where: { $0.0 == "name" })?.1 else {
+            throw SpecError(file: r.file, path: "\(p).name", message: "is required (\(names.joined(separator: ", ")))")
+        }
+        let name = try r.string(n, at: "\(p).name", nonEmpty: true)
+        // The learned strategies have keys of their own.
+        switch name {
+        case "attention": return try parseAttention(r.object(v, at: p, keys: ["name", "window", "dim", "age", "buckets", "training"]), at: p, r)
+        case "mlp":
+            return try parseMLP(r.object(v, at: p, keys: ["name", "window", "hidden", "activation", "layer_norm", "residual", "half_life_events", "training"]), at: p, r)
+        case "online": return try parseOnline(r.object(v, at: p, keys: ["name", "init", "half_life_events", "steps", "lr", "chunk", "scale"]), at: p, r)
+        default: break
+        }
         let all = ["name", "half_life_days", "half_life_events", "window", "aggregate", "temperature", "k", "center"]
         let o = try r.object(v, at: p, keys: all)
-        let names = ["static", "mean", "decay", "concat", "interests"]
-        guard let n = o["name"] else { throw SpecError(file: r.file, path: "\(p).name", message: "is required (\(names.joined(separator: ", ")))") }
-        let name = try r.string(n, at: "\(p).name", nonEmpty: true)
         switch name {
         case "static", "mean":
             try r.forbid(o, Array(all.dropFirst()), at: p, because: "is not a parameter of \(name)")

@@ -125,6 +125,20 @@ public enum StrategySpec: Equatable, Sendable {
     /// The seed's PCA of the concatenated profile: the last `window` weighted event vectors,
     /// reduced to their top `k` principal directions (thin SVD), scored by `aggregate`.
     case interests(window: Int, k: Int, aggregate: InterestAggregate, center: Bool)
+    /// Learned: attention pooling over the behaviour window, trained on the visible events.
+    case attention(AttentionSpec)
+    /// Learned: a two-layer network over the window's summary features.
+    case mlp(MLPSpec)
+    /// Online gradient updates of a formula profile, chunk by chunk.
+    case online(OnlineSpec)
+
+    /// Whether the strategy trains a model on the protocol's visible events before ranking.
+    public var trainsModel: Bool {
+        switch self {
+        case .attention, .mlp: return true
+        default: return false
+        }
+    }
 
     public var name: String {
         switch self {
@@ -133,6 +147,9 @@ public enum StrategySpec: Equatable, Sendable {
         case .decayDays, .decayEvents: return "decay"
         case .concat: return "concat"
         case .interests: return "interests"
+        case .attention: return "attention"
+        case .mlp: return "mlp"
+        case .online: return "online"
         }
     }
 
@@ -150,6 +167,29 @@ public enum StrategySpec: Equatable, Sendable {
         case let .interests(window, k, aggregate, center):
             return [("aggregate", .text(aggregate.rawValue)), ("center", .text(center ? "true" : "false")),
                     ("k", .number(Double(k))), ("window", .number(Double(window)))]
+        case .attention(let a):
+            // The window always; the other settings (and training's) only where not the default.
+            let d = AttentionSpec()
+            var p: [(String, JSONParameter)] = [("window", .number(Double(a.window)))]
+            if a.age != d.age { p.append(("age", .text(a.age.rawValue))) }
+            if a.buckets != d.buckets { p.append(("buckets", .number(Double(a.buckets)))) }
+            if let r = a.dim { p.append(("dim", .number(Double(r)))) }
+            return (p + a.training.nonDefaultParameters).sorted { $0.0 < $1.0 }
+        case .mlp(let m):
+            let d = MLPSpec()
+            var p: [(String, JSONParameter)] = [("hidden", .number(Double(m.hidden))), ("window", .number(Double(m.window)))]
+            if m.activation != d.activation { p.append(("activation", .text(m.activation.rawValue))) }
+            if m.layerNorm != d.layerNorm { p.append(("layer_norm", .text(m.layerNorm ? "true" : "false"))) }
+            if m.residual != d.residual { p.append(("residual", .text(m.residual.rawValue))) }
+            if m.halfLifeEvents != d.halfLifeEvents { p.append(("half_life_events", .number(m.halfLifeEvents))) }
+            return (p + m.training.nonDefaultParameters).sorted { $0.0 < $1.0 }
+        case .online(let o):
+            let d = OnlineSpec()
+            var p: [(String, JSONParameter)] = [("init", .text(o.initial.rawValue)), ("lr", .number(o.lr)), ("steps", .number(Double(o.steps)))]
+            if let h = o.halfLifeEvents { p.append(("half_life_events", .number(h))) }
+            if o.chunk != d.chunk { p.append(("chunk", .number(Double(o.chunk)))) }
+            if o.scale != d.scale { p.append(("scale", .number(o.scale))) }
+            return p.sorted { $0.0 < $1.0 }
         }
     }
 

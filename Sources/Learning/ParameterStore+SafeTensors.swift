@@ -1,3 +1,4 @@
+import Foundation
 import SafeTensors
 
 extension ParameterStore where T == Float {
@@ -5,9 +6,18 @@ extension ParameterStore where T == Float {
     /// a pure function of the values, names and metadata, so equal weights give equal bytes
     /// (and equal sha256).
     public func save(to path: String, metadata: [String: String] = [:]) throws {
-        var tensors: [String: (shape: [Int], values: [Float])] = [:]
-        for p in self.tensors { tensors[p.name] = (p.shape, values(of: p)) }
-        try SafeTensorsWriter.write(tensors, to: path, metadata: metadata)
+        try SafeTensorsWriter.write(namedTensors, to: path, metadata: metadata)
+    }
+
+    /// The bytes ``save(to:metadata:)`` writes.
+    public func safetensorsData(metadata: [String: String] = [:]) throws -> Data {
+        try SafeTensorsWriter.data(namedTensors, metadata: metadata)
+    }
+
+    var namedTensors: [String: (shape: [Int], values: [Float])] {
+        var out: [String: (shape: [Int], values: [Float])] = [:]
+        for p in tensors { out[p.name] = (p.shape, values(of: p)) }
+        return out
     }
 
     /// Replaces the values from a safetensors file written by ``save(to:metadata:)``: every

@@ -13,6 +13,17 @@ extension ProfileUpdater {
     public mutating func endOfHistory() {}
 }
 
+/// A vector profile whose current value can be replaced: the `online` strategy takes gradient
+/// steps on the profile and hands the result back, and later events mix with it as they would
+/// have mixed with the formula's own value.
+public protocol AdjustableProfileUpdater: ProfileUpdater {
+    /// The current profile vector (the formula's value, not normalised).
+    var vector: [Double] { get }
+    /// Replaces the current profile vector by `p`, keeping the absorbed weight. Without any
+    /// absorbed weight (a zero profile) nothing changes.
+    mutating func replaceProfile(with p: [Double])
+}
+
 /// A profile as scoring sees it.
 public enum Profile: Equatable {
     /// A direction in item space (scored by cosine: only its direction matters). All zeros
@@ -46,10 +57,19 @@ public struct MeanUpdater: ProfileUpdater {
         weight *= factor
     }
 
-    public var profile: Profile {
-        .vector(weight > 0 ? sum.map { $0 / weight } : sum.map { _ in 0 })
+    public var profile: Profile { .vector(vector) }
+
+    public var vector: [Double] { weight > 0 ? sum.map { $0 / weight } : sum.map { _ in 0 } }
+
+    public mutating func replaceProfile(with p: [Double]) {
+        guard weight > 0 else { return }
+        precondition(p.count == sum.count, "replaceProfile: \(p.count) values for a \(sum.count)-d profile")
+        let w = weight
+        sum = p.map { $0 * w }
     }
 }
+
+extension MeanUpdater: AdjustableProfileUpdater {}
 
 /// The control: the weighted mean of the history X, never updated afterwards.
 public struct StaticUpdater: ProfileUpdater {
@@ -101,6 +121,11 @@ public struct DecayUpdater: ProfileUpdater {
     }
 
     public var profile: Profile { inner.profile }
+}
+
+extension DecayUpdater: AdjustableProfileUpdater {
+    public var vector: [Double] { inner.vector }
+    public mutating func replaceProfile(with p: [Double]) { inner.replaceProfile(with: p) }
 }
 
 /// Keeps the last `window` absorbed event vectors (as item ids), ignoring event weights.

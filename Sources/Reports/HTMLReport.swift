@@ -45,6 +45,22 @@ public enum HTMLReport {
                     body += comparisonTable(cs, alpha: doc.settings.alpha)
                 }
             }
+            let curves = folder.training.filter { $0.protocolID == p }
+            if !curves.isEmpty {
+                body += "<h3>Training</h3>\n<p>Loss per epoch of each learned variant (training: the configured loss over the "
+                body += "training users' examples; validation: the full-softmax loss on the held-out users' last visible events). "
+                body += "The weights kept are the best validation epoch's.</p>\n<div class=\"grid\">\n"
+                var variants: [String] = []
+                for c in curves where !variants.contains(c.variant) { variants.append(c.variant) }
+                for v in variants {
+                    let rows = curves.filter { $0.variant == v }
+                    var series: [(String, [(Int, Double)])] = [("train loss", rows.map { ($0.epoch - 1, $0.trainLoss) })]
+                    let valid = rows.compactMap { r in r.validationLoss.map { (r.epoch - 1, $0) } }
+                    if !valid.isEmpty { series.append(("validation loss", valid)) }
+                    body += figure("\(v): loss per epoch", lineChart(series, xLabel: "epoch"))
+                }
+                body += "</div>\n"
+            }
             let steps = folder.perStep.filter { $0.protocolID == p }
             if !steps.isEmpty {
                 body += "<h3>Per step</h3>\n<div class=\"grid\">\n"
@@ -143,7 +159,7 @@ public enum HTMLReport {
     }
 
     /// One line per variant: the metric at each step.
-    static func lineChart(_ series: [(String, [(Int, Double)])]) -> String {
+    static func lineChart(_ series: [(String, [(Int, Double)])], xLabel: String = "step") -> String {
         let points = series.flatMap(\.1)
         let maxStep = max(1, points.map(\.0).max() ?? 1)
         let top = points.map(\.1).filter(\.isFinite).max() ?? 1
@@ -162,7 +178,7 @@ public enum HTMLReport {
         for st in Swift.stride(from: 0, through: maxStep, by: stride) {
             s += text(x(st), y(0) + 14, "\(st + 1)", anchor: "middle", cls: "tick")
         }
-        s += text(left + width / 2, y(0) + 28, "step", anchor: "middle", cls: "tick")
+        s += text(left + width / 2, y(0) + 28, xLabel, anchor: "middle", cls: "tick")
         for (i, (label, pts)) in series.enumerated() {
             let color = palette[i % palette.count]
             let path = pts.filter { $0.1.isFinite }.map { "\(n(x($0.0))),\(n(y($0.1)))" }.joined(separator: " ")

@@ -32,6 +32,15 @@ public enum ResultsWriter {
             if result.variants.contains(where: { $0.perStep != nil }) { try put("per_step.csv", perStepCSV(result)) }
             if !result.prePeriod.isEmpty { try put("pre_period.csv", prePeriodCSV(result)) }
             for (name, text) in extra { try put(name, text) }
+            if result.variants.contains(where: { $0.training != nil }) {
+                try put("training.csv", trainingCSV(result))
+                for v in result.variants {
+                    guard let t = v.training else { continue }
+                    let url = URL(fileURLWithPath: tmp).appendingPathComponent(weightsFile(v))
+                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try t.weights.write(to: url)
+                }
+            }
             // The comparison and the HTML report are computed from the files just written, as
             // `compare` computes them from a folder on disk: one code path, the same numbers.
             let folder = try ResultsFolder.load(tmp)
@@ -162,6 +171,28 @@ public enum ResultsWriter {
         return s
     }
 
+    /// Where a learned variant's weights go in the folder: `weights/<protocol>/<variant id>.safetensors`.
+    public static func weightsFile(_ v: VariantResult) -> String {
+        "weights/\(v.protocolSpec.id)/\(v.variant.id).safetensors"
+    }
+
+    /// training.csv: one row per epoch of every learned variant (its wall-clock columns are not
+    /// reproducible; the losses are).
+    public static func trainingCSV(_ r: RunResult) -> String {
+        var s = "protocol,variant,epoch,train_loss,validation_loss,validation_hit@10,best,examples,events,seconds,examples_per_second,events_per_second\n"
+        for v in r.variants {
+            guard let t = v.training else { continue }
+            for e in t.report.epochs {
+                let fields = [csvField(v.protocolSpec.id), csvField(v.variant.id), "\(e.epoch)", "\(e.trainLoss)",
+                              e.validationLoss.map { "\($0)" } ?? "", e.validationHitRate.map { "\($0)" } ?? "",
+                              e.epoch == t.report.bestEpoch ? "1" : "0", "\(e.examples)", "\(e.events)", "\(e.seconds)",
+                              "\(e.examplesPerSecond)", "\(e.eventsPerSecond)"]
+                s += fields.joined(separator: ",") + "\n"
+            }
+        }
+        return s
+    }
+
     public static func timingsJSON(_ r: RunResult) -> JSONValue {
         .object([
             ("wall_seconds", .double(r.endTime.timeIntervalSince(r.startTime))),
@@ -175,7 +206,7 @@ public enum ResultsWriter {
                     ("scoring_seconds", .double(v.timings.scoringSeconds)),
                     ("lists", .int(v.timings.lists)),
                     ("peak_memory_bytes", .int(v.timings.peakMemoryBytes)),
-                ])
+                ] + (v.training == nil ? [] : [("training_seconds", .double(v.timings.trainingSeconds))]))
             })),
         ])
     }
@@ -202,7 +233,29 @@ public enum ResultsWriter {
             ("start_time", .string(iso.string(from: r.startTime))),
             ("end_time", .string(iso.string(from: r.endTime))),
             ("warnings", .array(r.warnings.map { .string($0) })),
-        ])
+        ] + trainedWeightsJSON(r))
+    }
+
+    /// The manifest's `trained_weights` (each learned variant's weights file and its sha256) and
+    /// the BLAS settings those bytes depend on; nothing when no variant trains.
+    static func trainedWeightsJSON(_ r: RunResult) -> [(String, JSONValue)] {
+        let trained = r.variants.filter { $0.training != nil }
+        guard !trained.isEmpty else { return [] }
+        let coretype = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? ""
+        return [
+            ("blas_threads", .int(r.blasThreads)),
+            ("openblas_coretype", .string(coretype)),
+            ("trained_weights", .array(trained.map { v in
+                let t = v.training!
+                return .object([
+                    ("protocol", .string(v.protocolSpec.id)), ("variant", .string(v.variant.id)), ("file", .string(weightsFile(v))),
+                    ("sha256", .string(Hashing.sha256(data: t.weights))), ("bytes", .int(t.weights.count)),
+                    ("epochs", .int(t.report.epochs.count)), ("best_epoch", .int(t.report.bestEpoch)),
+                    ("training_users", .int(t.trainingUsers)), ("validation_users", .int(t.validationUsers)),
+                    ("training_examples", .int(t.trainingExamples)), ("validation_examples", .int(t.validationExamples)),
+                ])
+            })),
+        ]
     }
 
     /// The commit of the working tree the tool runs from ($PROFILEBENCH_GIT_COMMIT overrides).

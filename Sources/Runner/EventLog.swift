@@ -9,6 +9,10 @@ public struct EventLog: Sendable {
     public let item: [Int32]
     public let time: [Int64]
     public let weight: [Double]
+    /// Event type index into the dataset's type names (all 0 without /events/type).
+    public let type: [Int32]
+    /// Number of event types (at least 1).
+    public let typeCount: Int
     public let userCount: Int
 
     /// Sorts the events of `dataset` by (user, time, dataset order).
@@ -45,22 +49,27 @@ public struct EventLog: Sendable {
         time = order.map { times[$0] }
         if let types = dataset.eventType {
             weight = order.map { typeWeight[Int(types[$0])] }
+            type = order.map { Int32(types[$0]) }
         } else {
             weight = [Double](repeating: 1, count: n)
+            type = [Int32](repeating: 0, count: n)
         }
+        typeCount = max(dataset.typeNames.count, 1)
         userCount = U
     }
 
     public func count(of user: Int) -> Int { start[user + 1] - start[user] }
 
     /// A log given directly: events of row r at `start[r]..<start[r + 1]`.
-    public init(start: [Int], item: [Int32], time: [Int64], weight: [Double]) {
-        precondition(start.first == 0 && start.last == item.count && item.count == time.count && item.count == weight.count,
-                     "EventLog: inconsistent arrays")
+    public init(start: [Int], item: [Int32], time: [Int64], weight: [Double], type: [Int32]? = nil, typeCount: Int = 1) {
+        precondition(start.first == 0 && start.last == item.count && item.count == time.count && item.count == weight.count
+                     && (type?.count ?? item.count) == item.count, "EventLog: inconsistent arrays")
         self.start = start
         self.item = item
         self.time = time
         self.weight = weight
+        self.type = type ?? [Int32](repeating: 0, count: item.count)
+        self.typeCount = max(typeCount, 1)
         self.userCount = start.count - 1
     }
 

@@ -1,6 +1,7 @@
 import Datasets
 import Experiments
 import Foundation
+import LinearAlgebra
 import Retrieval
 import Statistics
 
@@ -24,6 +25,8 @@ public struct VariantTimings: Sendable {
     public var scoringSeconds: Double
     public var lists: Int
     public var peakMemoryBytes: Int
+    /// Learned strategies: the wall time of training (0 for the others).
+    public var trainingSeconds = 0.0
 }
 
 /// The outcome of one variant under one protocol.
@@ -42,6 +45,8 @@ public struct VariantResult: Sendable {
     public var perStep: [(values: [Double], lists: Int)]? = nil
     /// Outside runs only: lists whose query id has no line in the run (scored as empty).
     public var missingLists: Int? = nil
+    /// Learned strategies only: how training went, and the trained weights.
+    public var training: TrainingOutcome? = nil
 }
 
 /// Everything a run produced.
@@ -64,6 +69,9 @@ public struct RunResult: Sendable {
     /// When the spec has a `compare` block: per protocol, encoder and reduction, each user's
     /// pre-period metrics (``PrePeriod``; pre_period.csv).
     public var prePeriod: [(protocolSpec: ProtocolSpec, encoder: String, reduction: String, perUser: [(user: Int32, values: [Double])])] = []
+    /// OpenBLAS threads during the run (trained weights are bit-identical only for the same
+    /// thread count and CPU kernel; docs/learning.md).
+    public var blasThreads = BLAS.threads
 }
 
 /// Runs every variant of a spec (see docs/spec.md).
@@ -105,6 +113,13 @@ public final class ExperimentRunner {
                 if let k = r.components, k > d {
                     throw SpecError(file: spec.sourcePath, path: "reductions[\(j)].components",
                                     message: "must be between 1 and the embedding dimension \(d) of \(e.id) (got \(k))")
+                }
+            }
+            for (j, st) in spec.strategies.enumerated() {
+                guard case .attention(let a) = st, let r = a.dim else { continue }
+                for red in spec.reductions where r > (red.components ?? d) {
+                    throw SpecError(file: spec.sourcePath, path: "strategies[\(j)].dim",
+                                    message: "must be between 1 and the profile dimension \(red.components ?? d) of \(e.id) with reduction \(red.id) (got \(r))")
                 }
             }
             if let t = e.template {
@@ -158,6 +173,7 @@ public final class ExperimentRunner {
         for (p, qs) in zip(spec.protocols, querySets) {
             log("protocol \(p.id): \(qs.queries.count) ranked lists for \(qs.scoredUsers) users (\(qs.skippedUsers) users skipped)")
         }
+        let visible = try visibleEvents(querySets: querySets, logs: logs)
         // Outside runs are read (and their query and document ids checked) before any ranking,
         // so a bad run file fails the run at once.
         var outsideRuns: [OutsideRun] = []
@@ -214,11 +230,17 @@ public final class ExperimentRunner {
                 }
                 for (i, (p, qs)) in zip(spec.protocols, querySets).enumerated() {
                     let engine = engines[i]
-                    for strategy in spec.strategies {
+                    for (si, strategy) in spec.strategies.enumerated() {
                         let variant = Variant(encoder: encoder, strategy: strategy, reduction: reduction)
                         done += 1
                         log("[\(done)/\(total)] \(p.kind) \(variant.id): ranking \(qs.queries.count) lists over \(reduced.rows) items")
-                        results.append(evaluate(variant, protocol: p, queries: qs, engine: engine))
+                        switch strategy {
+                        case .attention, .mlp, .online:
+                            results.append(try evaluateLearned(variant, strategyIndex: si, protocol: p, queries: qs, log: logs[i],
+                                                               visible: visible[i], engine: engine))
+                        default:
+                            results.append(evaluate(variant, protocol: p, queries: qs, engine: engine))
+                        }
                     }
                 }
             }

@@ -104,6 +104,26 @@ public final class ScoringEngine {
         return out
     }
 
+    /// Ranks every query with profiles from `build`, which returns the unit profile rows
+    /// `[block × d]` of a block of queries (the learned strategies: their models, not updaters).
+    public func rank(_ queries: [Query], timings: inout RankingTimings, profiles build: ([Query], inout RankingTimings) throws -> [Float]) rethrows -> RankedLists {
+        let nq = queries.count
+        var out = RankedLists(k: k, count: nq)
+        var q0 = 0
+        while q0 < nq {
+            let q1 = min(nq, q0 + vectorBlock)
+            let slice = Array(queries[q0..<q1])
+            var clock = Stopwatch()
+            let P = try build(slice, &timings)
+            timings.profileSeconds += clock.lap()
+            scoreVectors(slice, profiles: P, into: &out, offset: q0)
+            timings.scoringSeconds += clock.lap()
+            q0 = q1
+            progress?(q1, nq)
+        }
+        return out
+    }
+
     /// Scores given unit profile vectors `[count × d]` (for benchmarks): each query's seen
     /// items are those of its user's events in the engine's log.
     public func rankProfiles(_ P: [Float], count: Int) -> RankedLists {
@@ -172,12 +192,7 @@ public final class ScoringEngine {
         walk(queries, strategy: strategy, timings: &timings) { j, updater in
             switch updater.profile {
             case .vector(let v):
-                var s = 0.0
-                for x in v { s += x * x }
-                if s > 0 {
-                    let inv = 1 / s.squareRoot()
-                    for c in 0..<d { P[j * d + c] = Float(v[c] * inv) }
-                }
+                writeUnitRow(v, into: &P, row: j, dim: d)
             case .weightedWindow:
                 preconditionFailure("interests profiles are scored by scoreInterests")
             case .window(let w):

@@ -12,5 +12,16 @@ public func makeUpdater(_ strategy: StrategySpec, dim: Int) -> any ProfileUpdate
     case .decayEvents(let h): return DecayUpdater(dim: dim, halfLife: .events(h))
     case .concat(let window, _, _): return ConcatUpdater(window: window)
     case .interests(let window, _, _, _): return WeightedWindowUpdater(window: window)
+    case .online(let o): return makeOnlineInit(o, dim: dim)
+    case .attention, .mlp:
+        preconditionFailure("\(strategy.name) profiles come from its trained model (LearnedProfiles), not an updater")
+    }
+}
+
+/// The formula an `online` profile starts from and absorbs each chunk with.
+func makeOnlineInit(_ o: OnlineSpec, dim: Int) -> any AdjustableProfileUpdater {
+    switch o.initial {
+    case .mean: return MeanUpdater(dim: dim)
+    case .decay: return DecayUpdater(dim: dim, halfLife: .events(o.halfLifeEvents ?? 5))
     }
 }

@@ -6,6 +6,18 @@ public enum SafeTensorsWriter {
     /// Writes `tensors` (name → (shape, values)) to `path`, names in sorted order.
     public static func write(_ tensors: [String: (shape: [Int], values: [Float])], to path: String,
                              metadata: [String: String] = ["format": "pt"]) throws {
+        let file = try data(tensors, metadata: metadata, naming: path)
+        do {
+            try file.write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw SafeTensorsError(path: path, "cannot write (\(error.localizedDescription))")
+        }
+    }
+
+    /// The bytes of the safetensors file `write` would write: a pure function of the tensors and
+    /// metadata (`naming` only labels errors).
+    public static func data(_ tensors: [String: (shape: [Int], values: [Float])], metadata: [String: String] = ["format": "pt"],
+                            naming path: String = "safetensors") throws -> Data {
         var header = "{"
         var body = Data()
         var parts: [String] = []
@@ -29,11 +41,7 @@ public enum SafeTensorsWriter {
         withUnsafeBytes(of: &length) { file.append(contentsOf: $0) }
         file.append(contentsOf: Array(header.utf8))
         file.append(body)
-        do {
-            try file.write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw SafeTensorsError(path: path, "cannot write (\(error.localizedDescription))")
-        }
+        return file
     }
 
     private static func jsonString(_ s: String) -> String {

@@ -74,6 +74,8 @@ final class ScoringEngineTests: XCTestCase {
                 if c.isEmpty { return 0 }
                 return agg == .max ? c.max()! : c.reduce(0, +)
             }
+        case .attention, .mlp, .online:
+            preconditionFailure("the learned strategies are checked in LearnedStrategyTests")
         }
     }
 
