@@ -38,8 +38,9 @@ let package = Package(
         .target(name: "Importers", dependencies: ["CZlib", "Datasets", "Statistics"]),
         .target(name: "Profiles"),
         .target(name: "Retrieval"),
-        .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "Learning", "LinearAlgebra", "Profiles",
-                                               "Retrieval", "Statistics", "Encoders", "ModelCatalog"]),
+        .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "JSON", "Learning", "LinearAlgebra", "Profiles",
+                                               "Retrieval", "Statistics", "Encoders", "ModelCatalog", "AtomicIO",
+                                               .product(name: "Crypto", package: "swift-crypto")]),
         // Reading results folders back; comparisons, segments, split traffic, the regression check.
         .target(name: "Comparisons", dependencies: ["Statistics", "JSON"]),
         .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO", "Comparisons", "Statistics",
@@ -57,7 +58,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Learned profile updaters: layers with analytic gradients, losses, AdamW, the trainer.
-        .target(name: "Learning", dependencies: ["LinearAlgebra", "Statistics", "SafeTensors"]),
+        // Its layers and trainer are generic over Float/Double (the gradient checks run in Double);
+        // callers in other modules (the runner) use Float. A generic function called across a
+        // module boundary runs unspecialised — through witness tables, about 7× slower here — so
+        // the module's bodies are made available for specialisation in its callers.
+        .target(name: "Learning", dependencies: ["LinearAlgebra", "Statistics", "SafeTensors"],
+                swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "LinearAlgebra", "Statistics", "SafeTensors"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Experiments", "Statistics"]),

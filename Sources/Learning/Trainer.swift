@@ -15,6 +15,16 @@ public struct EpochRecord: Sendable, Equatable {
     public var seconds: Double
     public var examplesPerSecond: Double { seconds > 0 ? Double(examples) / seconds : 0 }
     public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
+
+    public init(epoch: Int, trainLoss: Double, validationLoss: Double?, validationHitRate: Double?, examples: Int, events: Int, seconds: Double) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.validationLoss = validationLoss
+        self.validationHitRate = validationHitRate
+        self.examples = examples
+        self.events = events
+        self.seconds = seconds
+    }
 }
 
 /// What training did: a record per epoch, the epoch whose weights were kept, whether early
@@ -24,6 +34,8 @@ public struct TrainingReport: Sendable, Equatable {
     /// 1-based epoch whose weights the model holds at the end (the last one without validation).
     public var bestEpoch = 0
     public var stoppedEarly = false
+
+    public init() {}
 
     /// training.csv: a header and one row per epoch (timings are wall-clock, so this file is not
     /// bit-for-bit reproducible; the weights are).

@@ -42,15 +42,15 @@ public enum MarkdownReport {
         if !trained.isEmpty {
             s += "## Training\n\n"
             s += "Learned variants train on the events each protocol lets them see (those before each ranked period), never a ranked target; "
-            s += "weights of the best validation epoch, in `weights/` (sha256 in manifest.json); per-epoch losses in training.csv.\n\n"
-            s += "| protocol | variant | epochs | best | train loss | validation loss | validation hit@10 | examples | seconds |\n"
-            s += "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
+            s += "weights of the best validation epoch, in `weights/` (sha256 in manifest.json); per-epoch losses in training.csv, training time in timings.json.\n\n"
+            s += "| protocol | variant | epochs | best | train loss | validation loss | validation hit@10 | examples |\n"
+            s += "|---|---|---:|---:|---:|---:|---:|---:|\n"
             for v in trained {
                 let t = v.training!
                 let best = t.report.epochs.first { $0.epoch == t.report.bestEpoch }
                 s += "| \(v.protocolSpec.id) | `\(v.variant.id)` | \(t.report.epochs.count)\(t.report.stoppedEarly ? " (stopped early)" : "") | \(t.report.bestEpoch) | "
                 s += (best.map { fmt($0.trainLoss, 4) } ?? "–") + " | " + (best?.validationLoss.map { fmt($0, 4) } ?? "–") + " | "
-                s += (best?.validationHitRate.map { fmt($0, 4) } ?? "–") + " | \(t.trainingExamples) | " + fmt(t.seconds, 1) + " |\n"
+                s += (best?.validationHitRate.map { fmt($0, 4) } ?? "–") + " | \(t.trainingExamples) |\n"
             }
             s += "\n"
         }

@@ -15,12 +15,14 @@ public let profileBenchVersion = "0.1.0"
 public enum ResultsWriter {
     /// Writes `result` to the folder `out`, replacing an older one only when complete.
     public static func write(_ result: RunResult, to out: String, extra: [String: String] = [:]) throws {
+        if result.shard != nil { return try ShardFolder.write(result, to: out) }
         let metrics = metricsJSON(result)
         let perUser = perUserCSV(result)
         let timings = timingsJSON(result)
         let manifest = try manifestJSON(result)
         let report = MarkdownReport.render(result)
         try AtomicIO.produceFolder(at: out) { tmp in
+            try keepCells(from: out, into: tmp)
             func put(_ name: String, _ text: String) throws {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: tmp).appendingPathComponent(name))
             }
@@ -55,6 +57,14 @@ public enum ResultsWriter {
             try put("report.md", markdown)
             try put("report.html", HTMLReport.render(folder, comparison: comparison))
         }
+    }
+
+    /// Moves the finished cells of an earlier run of `out` (`.cells/`, for `run --resume`) into
+    /// the folder that replaces it.
+    static func keepCells(from out: String, into tmp: String) throws {
+        let cells = URL(fileURLWithPath: out).appendingPathComponent(".cells").path
+        guard FileManager.default.fileExists(atPath: cells) else { return }
+        try FileManager.default.moveItem(atPath: cells, toPath: URL(fileURLWithPath: tmp).appendingPathComponent(".cells").path)
     }
 
     /// Whether the per-user files have a `case` column: when a protocol ranks evaluation cases.
@@ -227,7 +237,7 @@ public enum ResultsWriter {
             ("weights_sha256", .object(r.weightsSHA256.map { ($0.0, .string($0.1)) })),
             ("tool", .string("profilebench")),
             ("tool_version", .string(profileBenchVersion)),
-            ("git_commit", .string(gitCommit())),
+            ("git_commit", .string(r.gitCommit ?? gitCommit())),
             ("platform", .string(platformDescription())),
             ("seed", .int(Int(r.spec.seed))),
             ("start_time", .string(iso.string(from: r.startTime))),

@@ -47,6 +47,13 @@ public struct VariantResult: Sendable {
     public var missingLists: Int? = nil
     /// Learned strategies only: how training went, and the trained weights.
     public var training: TrainingOutcome? = nil
+    /// Stepwise protocols only: each unit's per-list values (units ascending, steps in order) —
+    /// what `perStep` is computed from.
+    public var stepValues: [[[Double]]]? = nil
+    /// Per coverage metric (spec order): the items in some top-k list, ascending.
+    public var covered: [[Int32]] = []
+    /// Items in the catalogue the lists were ranked over (coverage's denominator).
+    public var itemCount = 0
 }
 
 /// Everything a run produced.
@@ -72,6 +79,12 @@ public struct RunResult: Sendable {
     /// OpenBLAS threads during the run (trained weights are bit-identical only for the same
     /// thread count and CPU kernel; docs/learning.md).
     public var blasThreads = BLAS.threads
+    /// Set when this run is one shard of a grid (`run --shard`): its folder is a partial one.
+    public var shard: Shard? = nil
+    /// The code's commit as recorded by the runs a merge combines (nil: the running tool's).
+    public var gitCommit: String? = nil
+    /// sha256 of the dataset's content apart from its embeddings (``ExperimentRunner/datasetFingerprint(_:)``).
+    public var datasetFingerprint = ""
 }
 
 /// Runs every variant of a spec (see docs/spec.md).
@@ -82,6 +95,15 @@ public final class ExperimentRunner {
     public var log: (String) -> Void
     /// Bootstrap resamples for `ci95`.
     public var bootstrapResamples = 1000
+    /// Evaluate only this shard's users (by a hash of the user id) or cells (docs/cluster.md).
+    public var shard: Shard?
+    /// Where finished cells are kept (`results/<name>/.cells`) and reused from; nil: neither.
+    public var cellsDirectory: String?
+    /// Names the code in each cell's key (the tool version and commit): a cell made by other code
+    /// is never reused.
+    public var codeVersion = "unknown"
+    /// Cells reused from `cellsDirectory` by the last run.
+    public internal(set) var reusedCells = 0
 
     public init(spec: ExperimentSpec, resolver: EmbeddingResolver = EmbeddingResolver(), log: @escaping (String) -> Void = { _ in }) {
         self.spec = spec
@@ -147,6 +169,16 @@ public final class ExperimentRunner {
         let eventLog = EventLog(dataset: dataset, eventWeights: spec.eventWeights)
         let sample = spec.sampleUsers.map { sampleUsers(count: $0, log: eventLog) }
         if let sample { log("evaluating a seeded sample of \(sample.count) users") }
+        let fingerprint = datasetFingerprint(dataset)
+        // The users this run ranks: the sample (or everyone), and with `--shard i/N` by users,
+        // those whose id hashes to shard i. The learned strategies still train on every ranked
+        // user's visible events, so each shard trains the same model as an unsharded run.
+        var rankedUsers = sample
+        if let shard, shard.by == .users {
+            let mine = Set((0..<dataset.userCount).filter { shard.contains(userID: dataset.userIDs[$0]) })
+            rankedUsers = sample.map { $0.intersection(mine) } ?? mine
+            log("shard \(shard.id) by users: \(mine.count) of \(dataset.userCount) users")
+        }
         var querySets: [QuerySet] = []
         // The log each protocol ranks: the users' events, or one row per evaluation case.
         var logs: [EventLog] = []
@@ -155,7 +187,7 @@ public final class ExperimentRunner {
             if case .cases(let split) = p {
                 let cases = dataset.cases[split]!   // validate() checked the split exists
                 let caseLog = EventLog(cases: cases)
-                let rows = sample.map { users in Set((0..<cases.count).filter { users.contains(Int(cases.user[$0])) }) }
+                let rows = rankedUsers.map { users in Set((0..<cases.count).filter { users.contains(Int(cases.user[$0])) }) }
                 let qs = QuerySet(log: caseLog, protocol: p.implementation(for: caseLog), excludeSeen: spec.excludeSeen, users: rows)
                 log("protocol \(p.id): \(cases.count) cases of /cases/\(split), \(qs.queries.count) ranked (\(qs.skippedUsers) skipped)")
                 querySets.append(qs)
@@ -167,13 +199,28 @@ public final class ExperimentRunner {
             if let t = implementation as? TemporalProtocol {
                 log("protocol \(p.id): test period from \(t.testFrom)" + (t.validFrom.map { ", validation period from \($0)" } ?? "") + " (unix seconds)")
             }
-            querySets.append(QuerySet(log: eventLog, protocol: implementation, excludeSeen: spec.excludeSeen, users: sample))
+            querySets.append(QuerySet(log: eventLog, protocol: implementation, excludeSeen: spec.excludeSeen, users: rankedUsers))
             logs.append(eventLog)
         }
         for (p, qs) in zip(spec.protocols, querySets) {
             log("protocol \(p.id): \(qs.queries.count) ranked lists for \(qs.scoredUsers) users (\(qs.skippedUsers) users skipped)")
         }
-        let visible = try visibleEvents(querySets: querySets, logs: logs)
+        let visible: [VisibleEvents?]
+        if let shard, shard.by == .users, spec.strategies.contains(where: \.trainsModel) {
+            // Train on every ranked user's visible events, as the unsharded run does.
+            let all = spec.protocols.indices.map { i -> QuerySet in
+                let p = spec.protocols[i]
+                if case .cases(let split) = p {
+                    let cases = dataset.cases[split]!
+                    let rows = sample.map { users in Set((0..<cases.count).filter { users.contains(Int(cases.user[$0])) }) }
+                    return QuerySet(log: logs[i], protocol: p.implementation(for: logs[i]), excludeSeen: spec.excludeSeen, users: rows)
+                }
+                return QuerySet(log: logs[i], protocol: p.implementation(for: logs[i]), excludeSeen: spec.excludeSeen, users: sample)
+            }
+            visible = try visibleEvents(querySets: all, logs: logs)
+        } else {
+            visible = try visibleEvents(querySets: querySets, logs: logs)
+        }
         // Outside runs are read (and their query and document ids checked) before any ranking,
         // so a bad run file fails the run at once.
         var outsideRuns: [OutsideRun] = []
@@ -233,14 +280,24 @@ public final class ExperimentRunner {
                     for (si, strategy) in spec.strategies.enumerated() {
                         let variant = Variant(encoder: encoder, strategy: strategy, reduction: reduction)
                         done += 1
+                        guard isMine(protocol: p, variant: variant) else { continue }
+                        let key = cellKey(protocol: p, variant: variant, dataset: fingerprint, encoderWeights: table.attributes.weightsSHA256)
+                        if let cached = try reusedCell(key, protocol: p, variant: variant) {
+                            log("[\(done)/\(total)] \(p.kind) \(variant.id): reused the finished cell .cells/\(key).rec")
+                            results.append(cached)
+                            continue
+                        }
                         log("[\(done)/\(total)] \(p.kind) \(variant.id): ranking \(qs.queries.count) lists over \(reduced.rows) items")
+                        let result: VariantResult
                         switch strategy {
                         case .attention, .mlp, .online:
-                            results.append(try evaluateLearned(variant, strategyIndex: si, protocol: p, queries: qs, log: logs[i],
-                                                               visible: visible[i], engine: engine))
+                            result = try evaluateLearned(variant, strategyIndex: si, protocol: p, queries: qs, log: logs[i],
+                                                         visible: visible[i], engine: engine)
                         default:
-                            results.append(evaluate(variant, protocol: p, queries: qs, engine: engine))
+                            result = evaluate(variant, protocol: p, queries: qs, engine: engine)
                         }
+                        results.append(result)
+                        try keepCell(result, key: key)
                     }
                 }
             }
@@ -249,6 +306,7 @@ public final class ExperimentRunner {
             for (i, (p, qs)) in zip(spec.protocols, querySets).enumerated() {
                 let variant = Variant(run: run)
                 done += 1
+                guard isMine(protocol: p, variant: variant) else { continue }
                 log("[\(done)/\(total)] \(p.kind) \(variant.id): scoring \(run.file) for \(qs.queries.count) lists")
                 let t0 = Date()
                 let rowsUser = caseUsers[p.id]
@@ -257,11 +315,7 @@ public final class ExperimentRunner {
                     return caseQueryID(user: dataset.userIDs[Int(rowsUser[Int(q.user)])], case: Int(q.user))
                 }
                 let (lists, missing) = outside.rank(qs.queries, label: label, log: logs[i], excludeSeen: spec.excludeSeen, k: spec.maxK)
-                if missing > 0 {
-                    let w = "\(run.file): no line for \(missing) of the \(qs.queries.count) lists of \(p.id) (scored as empty rankings)"
-                    warnings.append(w)
-                    log("warning: \(w)")
-                }
+                if missing > 0 { log("warning: " + missingListsWarning(run: run, protocol: p, missing: missing, lists: qs.queries.count)) }
                 var t = RankingTimings()
                 t.scoringSeconds = Date().timeIntervalSince(t0)
                 var result = evaluate(variant, protocol: p, queries: qs, lists: lists, itemCount: dataset.itemCount, timings: t)
@@ -270,14 +324,12 @@ public final class ExperimentRunner {
             }
         }
         // metrics.json order: protocols in spec order, then the variant grid order.
-        let order = spec.protocols.flatMap { p in spec.variants.map { (p.id, $0.id) } }
-        results.sort { a, b in
-            order.firstIndex(where: { $0 == (a.protocolSpec.id, a.variant.id) })! < order.firstIndex(where: { $0 == (b.protocolSpec.id, b.variant.id) })!
-        }
+        results = spec.inMetricsOrder(results)
+        warnings += missingListsWarnings(results)
         return RunResult(spec: spec, variants: results, userIDs: dataset.userIDs, warnings: warnings, startTime: startTime,
                          endTime: Date(), weightsSHA256: weights,
                          datasetSummary: (dataset.userCount, dataset.itemCount, dataset.eventCount), covariates: covariates,
-                         caseUsers: caseUsers, prePeriod: prePeriod)
+                         caseUsers: caseUsers, prePeriod: prePeriod, shard: shard, datasetFingerprint: fingerprint)
     }
 
     /// Ranks, scores and summarises one variant.
@@ -298,61 +350,89 @@ public final class ExperimentRunner {
         let perList = spec.metrics.filter { $0.family != .coverage }
         // Per-list values, then per-user means over the user's lists.
         var perUser: [(user: Int32, values: [Double])] = []
+        let isPrequential = p.isStepwise
+        var stepValues: [[[Double]]] = []
         var q = 0
         let queries = qs.queries
         var hits = [Bool](repeating: false, count: spec.maxK)
-        var stepSums: [[Double]] = [], stepLists: [Int] = []
         while q < queries.count {
             let user = queries[q].user
             var sums = [Double](repeating: 0, count: perList.count)
-            var steps = 0
+            var steps: [[Double]] = []
             while q < queries.count && queries[q].user == user {
                 let rel = queries[q].relevant
                 let ranked = lists.list(q)
                 hits.removeAll(keepingCapacity: true)
                 for it in ranked { hits.append(binarySearch(rel, it)) }
+                var values = [Double](repeating: 0, count: perList.count)
                 hits.withUnsafeBufferPointer { h in
-                    if stepSums.count == steps {
-                        stepSums.append([Double](repeating: 0, count: perList.count))
-                        stepLists.append(0)
-                    }
                     for (j, m) in perList.enumerated() {
-                        let value = RankingMetrics.value(m, hits: h, relevantCount: rel.count)
-                        sums[j] += value
-                        stepSums[steps][j] += value
+                        values[j] = RankingMetrics.value(m, hits: h, relevantCount: rel.count)
+                        sums[j] += values[j]
                     }
                 }
-                stepLists[steps] += 1
-                steps += 1
+                steps.append(values)
                 q += 1
             }
-            perUser.append((user, sums.map { $0 / Double(steps) }))
+            perUser.append((user, sums.map { $0 / Double(steps.count) }))
+            if isPrequential { stepValues.append(steps) }
         }
-        var summaries: [(metric: MetricSpec, summary: MetricSummary)] = []
-        for m in spec.metrics {
-            if m.family == .coverage {
-                var covered = [Bool](repeating: false, count: itemCount)
-                for qi in 0..<queries.count { for it in lists.list(qi).prefix(m.k) { covered[Int(it)] = true } }
-                let c = Double(covered.filter { $0 }.count) / Double(max(itemCount, 1))
-                summaries.append((m, MetricSummary(mean: c, ci95: nil, n: queries.count)))
-                continue
-            }
-            let j = perList.firstIndex(of: m)!
-            let x = perUser.map { $0.values[j] }
-            let mean = x.isEmpty ? 0 : x.reduce(0, +) / Double(x.count)
-            let ci = x.isEmpty ? nil : bootstrapCI(x, resamples: bootstrapResamples, seed: spec.seed)
-            summaries.append((m, MetricSummary(mean: mean, ci95: ci.map { ($0.lo, $0.hi) }, n: x.count)))
+        var covered: [[Int32]] = []
+        for m in spec.metrics where m.family == .coverage {
+            var seen = [Bool](repeating: false, count: itemCount)
+            for qi in 0..<queries.count { for it in lists.list(qi).prefix(m.k) { seen[Int(it)] = true } }
+            covered.append((0..<itemCount).filter { seen[$0] }.map { Int32($0) })
         }
         let timings = VariantTimings(
             updateMicrosecondsPerEvent: t.absorbedEvents > 0 ? t.profileSeconds * 1e6 / Double(t.absorbedEvents) : 0,
             scoringMillisecondsPerList: queries.isEmpty ? 0 : t.scoringSeconds * 1e3 / Double(queries.count),
             profileSeconds: t.profileSeconds, scoringSeconds: t.scoringSeconds, lists: queries.count,
             peakMemoryBytes: peakMemoryBytes())
-        let isPrequential = p.isStepwise
-        let perStep = isPrequential ? zip(stepSums, stepLists).map { sums, n in (sums.map { $0 / Double(n) }, n) } : nil
-        return VariantResult(protocolSpec: p, variant: variant, summaries: summaries, skippedUsers: qs.skippedUsers,
-                             skippedSteps: isPrequential ? qs.skippedSteps : nil, perUser: perUser, timings: timings,
-                             perStep: perStep)
+        var result = VariantResult(protocolSpec: p, variant: variant, summaries: [], skippedUsers: qs.skippedUsers,
+                                   skippedSteps: isPrequential ? qs.skippedSteps : nil, perUser: perUser, timings: timings)
+        result.stepValues = isPrequential ? stepValues : nil
+        result.covered = covered
+        result.itemCount = itemCount
+        result.summarize(metrics: spec.metrics, seed: spec.seed, bootstrapResamples: bootstrapResamples)
+        return result
+    }
+}
+
+extension VariantResult {
+    /// Computes `summaries` and `perStep` from the per-unit values (`perUser`, `stepValues`,
+    /// `covered`), in unit order: the one code path of a run, of a resumed cell and of merged
+    /// shards, so the three give the same bits.
+    public mutating func summarize(metrics: [MetricSpec], seed: UInt64, bootstrapResamples: Int) {
+        let perList = metrics.filter { $0.family != .coverage }
+        var out: [(metric: MetricSpec, summary: MetricSummary)] = []
+        var c = 0
+        for m in metrics {
+            if m.family == .coverage {
+                let n = covered.indices.contains(c) ? covered[c].count : 0
+                out.append((m, MetricSummary(mean: Double(n) / Double(max(itemCount, 1)), ci95: nil, n: timings.lists)))
+                c += 1
+                continue
+            }
+            let j = perList.firstIndex(of: m)!
+            let x = perUser.map { $0.values[j] }
+            let mean = x.isEmpty ? 0 : x.reduce(0, +) / Double(x.count)
+            let ci = x.isEmpty ? nil : bootstrapCI(x, resamples: bootstrapResamples, seed: seed)
+            out.append((m, MetricSummary(mean: mean, ci95: ci.map { ($0.lo, $0.hi) }, n: x.count)))
+        }
+        summaries = out
+        guard let stepValues else { perStep = nil; return }
+        var stepSums: [[Double]] = [], stepLists: [Int] = []
+        for user in stepValues {
+            for (s, values) in user.enumerated() {
+                if stepSums.count == s {
+                    stepSums.append([Double](repeating: 0, count: perList.count))
+                    stepLists.append(0)
+                }
+                for j in 0..<perList.count { stepSums[s][j] += values[j] }
+                stepLists[s] += 1
+            }
+        }
+        perStep = zip(stepSums, stepLists).map { sums, n in (sums.map { $0 / Double(n) }, n) }
     }
 }
 

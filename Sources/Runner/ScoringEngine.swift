@@ -256,11 +256,19 @@ public final class ScoringEngine {
 
     /// Column blocks of the catalogue of about `floats / rows` items each (a multiple of 16).
     func columnBlocks(rowsPerBlock: Int) -> [(Int, Int)] {
+        columnBlocks(width: max(64, scoreBlockFloats / max(rowsPerBlock, 1)))
+    }
+
+    /// Column blocks of `width` items (rounded up to a multiple of 16), the last one shorter.
+    func columnBlocks(width w: Int) -> [(Int, Int)] {
         let I = items.rows
-        var width = max(64, scoreBlockFloats / max(rowsPerBlock, 1))
-        width = min(I, (width + 15) / 16 * 16)
+        let width = min(I, (w + 15) / 16 * 16)
         return stride(from: 0, to: I, by: max(width, 1)).map { ($0, min(I, $0 + width)) }
     }
+
+    /// The column-block width of row groups (windows, interest vectors): fixed, so that a row's
+    /// scores do not depend on how many rows its block has.
+    static let rowGroupWidth = 2048
 
     /// The distinct items of `windows` in order of first appearance, and each item's row
     /// among them (−1 for items in no window).
@@ -281,12 +289,21 @@ public final class ScoringEngine {
         } } }
     }
 
+    /// Rows of a profile block are padded with zero rows to a multiple of this, and the column
+    /// blocks are sized for a full block whatever its rows: then every score is computed by the
+    /// same sgemm micro-kernel in the same order wherever its row falls, so a user's scores do not
+    /// depend on which other users share the block (a shard ranks exactly as the whole run).
+    static let rowAlignment = 64
+
     func scoreVectors(_ queries: [Query], profiles P: [Float], into out: inout RankedLists, offset: Int) {
-        let B = queries.count
-        var S = [Float](repeating: 0, count: B * min(items.rows, max(64, scoreBlockFloats / max(B, 1)) + 16))
-        for (c0, c1) in columnBlocks(rowsPerBlock: B) {
+        let B = queries.count, d = items.dim
+        let padded = (B + Self.rowAlignment - 1) / Self.rowAlignment * Self.rowAlignment
+        let A = padded == B ? P : P + [Float](repeating: 0, count: (padded - B) * d)
+        let blocks = columnBlocks(rowsPerBlock: max(vectorBlock, B))
+        var S = [Float](repeating: 0, count: padded * (blocks.map { $0.1 - $0.0 }.max() ?? 0))
+        for (c0, c1) in blocks {
             let w = c1 - c0
-            scoreAgainstItems(P, rows: B, c0: c0, c1: c1, into: &S)
+            scoreAgainstItems(A, rows: padded, c0: c0, c1: c1, into: &S)
             S.withUnsafeMutableBufferPointer { s in
                 let sp = UnsafeMutableSendable(s.baseAddress!)
                 mergeRows(queries, offset: offset, c0: c0, c1: c1, out: &out) { r, _ in
@@ -321,12 +338,16 @@ public final class ScoringEngine {
             }
             return
         }
-        let blocks = columnBlocks(rowsPerBlock: M)
+        // Column blocks of a fixed width and rows padded to a whole number of 64-row tiles: each
+        // row's scores are then the same whatever the other rows are (see `rowAlignment`).
+        let blocks = columnBlocks(width: Self.rowGroupWidth)
         let maxW = blocks.map { $0.1 - $0.0 }.max() ?? 0
-        var sim = [Float](repeating: 0, count: M * maxW)
+        let padded = (M + Self.rowAlignment - 1) / Self.rowAlignment * Self.rowAlignment
+        let A = padded == M ? Wm : Wm + [Float](repeating: 0, count: (padded - M) * items.dim)
+        var sim = [Float](repeating: 0, count: padded * maxW)
         for (c0, c1) in blocks {
             let w = c1 - c0
-            scoreAgainstItems(Wm, rows: M, c0: c0, c1: c1, into: &sim)
+            scoreAgainstItems(A, rows: padded, c0: c0, c1: c1, into: &sim)
             sim.withUnsafeBufferPointer { s in
                 let sp = UnsafeSendable(s.baseAddress!)
                 mergeRows(queries, offset: offset, c0: c0, c1: c1, out: &out, copyRow: true) { q, buf in
@@ -363,10 +384,7 @@ public final class ScoringEngine {
             scoreWindows(queries, windows: windows, aggregate: .max, temperature: 1, into: &out, offset: offset)
             return
         }
-        // 1. Each window item's top-L list over the whole catalogue (ties by item id). The
-        // item–item block is symmetric: with the window items first in a permuted table, row
-        // block [r0, r1) is scored against columns [r0, I) only, and each score s(j, i) with i
-        // a later window item is offered to both lists, j's and i's.
+        // 1. Each window item's top-L list over the whole catalogue (ties by item id).
         let lists = windowItemLists(distinct: distinct, L: L)
         // 2. Per query: merge its window items' lists; exact when K candidates beat the bound.
         let B = queries.count
@@ -436,63 +454,52 @@ public final class ScoringEngine {
 
 
     /// Top-`L` most similar items (score descending, id ascending) of each item in `distinct`.
+    ///
+    /// Rows are the window items in blocks of 512 (padded to whole 64-row tiles), columns the
+    /// whole catalogue in fixed blocks: every score s(j, i) is computed by the same sgemm
+    /// micro-kernel wherever j falls, so an item's list does not depend on which other items are
+    /// window items of the block (a shard of the users gets the lists the whole run gets).
     func windowItemLists(distinct: [Int32], L: Int) -> RankedLists {
         let d = items.dim, I = items.rows, M = distinct.count
-        var isWindow = [Bool](repeating: false, count: I)
-        for it in distinct { isWindow[Int(it)] = true }
-        let perm: [Int32] = distinct + (0..<I).filter { !isWindow[$0] }.map { Int32($0) }
-        var Ep = [Float](repeating: 0, count: I * d)
-        items.values.withUnsafeBufferPointer { e in Ep.withUnsafeMutableBufferPointer { p in
-            for (r, it) in perm.enumerated() { (p.baseAddress! + r * d).update(from: e.baseAddress! + Int(it) * d, count: d) }
-        } }
+        let ids = (0..<I).map { Int32($0) }
         var lists = RankedLists(k: L, count: M)
         let rowBlock = 512
-        let colBlock = max(256, scoreBlockFloats / rowBlock / 2)
-        var sim = [Float](repeating: 0, count: rowBlock * colBlock)
+        let blocks = columnBlocks(rowsPerBlock: rowBlock)
+        let colMax = blocks.map { $0.1 - $0.0 }.max() ?? 0
+        var sim = [Float](repeating: 0, count: rowBlock * colMax)
+        var A = [Float](repeating: 0, count: rowBlock * d)
         let T = workers
-        Ep.withUnsafeBufferPointer { ep in perm.withUnsafeBufferPointer { pp in sim.withUnsafeMutableBufferPointer { sp in
-            lists.scores.withUnsafeMutableBufferPointer { lsp in lists.items.withUnsafeMutableBufferPointer { lip in
-                lists.counts.withUnsafeMutableBufferPointer { lcp in
-                    let ids = UnsafeSendable(pp.baseAddress!), simP = UnsafeMutableSendable(sp.baseAddress!)
-                    let ls = UnsafeMutableSendable(lsp.baseAddress!), li = UnsafeMutableSendable(lip.baseAddress!)
-                    let lc = UnsafeMutableSendable(lcp.baseAddress!)
-                    var r0 = 0
-                    while r0 < M {
-                        let r1 = min(M, r0 + rowBlock), rows = r1 - r0
-                        var c0 = r0
-                        while c0 < I {
-                            let c1 = min(I, c0 + colBlock), w = c1 - c0
-                            BLAS.sgemm(transB: true, m: rows, n: w, k: d, a: ep.baseAddress! + r0 * d, lda: d,
-                                       b: ep.baseAddress! + c0 * d, ldb: d, c: simP.pointer, ldc: w)
-                            // Rows: list j takes s(j, c0..<c1).
+        var r0 = 0
+        while r0 < M {
+            let r1 = min(M, r0 + rowBlock), rows = r1 - r0
+            let padded = (rows + Self.rowAlignment - 1) / Self.rowAlignment * Self.rowAlignment
+            items.values.withUnsafeBufferPointer { e in A.withUnsafeMutableBufferPointer { a in
+                for (r, it) in distinct[r0..<r1].enumerated() { (a.baseAddress! + r * d).update(from: e.baseAddress! + Int(it) * d, count: d) }
+                (a.baseAddress! + rows * d).update(repeating: 0, count: (padded - rows) * d)
+            } }
+            for (c0, c1) in blocks {
+                let w = c1 - c0
+                scoreAgainstItems(A, rows: padded, c0: c0, c1: c1, into: &sim)
+                ids.withUnsafeBufferPointer { ip in sim.withUnsafeBufferPointer { sp in
+                    lists.scores.withUnsafeMutableBufferPointer { lsp in lists.items.withUnsafeMutableBufferPointer { lip in
+                        lists.counts.withUnsafeMutableBufferPointer { lcp in
+                            let idp = UnsafeSendable(ip.baseAddress!), simP = UnsafeSendable(sp.baseAddress!)
+                            let ls = UnsafeMutableSendable(lsp.baseAddress!), li = UnsafeMutableSendable(lip.baseAddress!)
+                            let lc = UnsafeMutableSendable(lcp.baseAddress!)
                             DispatchQueue.concurrentPerform(iterations: T) { t in
                                 for j in (r0 + t * rows / T)..<(r0 + (t + 1) * rows / T) {
                                     var n = Int(lc.pointer[j])
-                                    TopKAccumulator.offerUnordered(simP.pointer + (j - r0) * w, stride: 1, count: w, ids: ids.pointer + c0, k: L,
+                                    TopKAccumulator.offerUnordered(simP.pointer + (j - r0) * w, stride: 1, count: w, ids: idp.pointer + c0, k: L,
                                                                    count: &n, scores: ls.pointer + j * L, items: li.pointer + j * L)
                                     lc.pointer[j] = Int32(n)
                                 }
                             }
-                            // Columns that are later window items: list i takes s(r0..<r1, i).
-                            let i0 = max(c0, r1), i1 = min(c1, M)
-                            if i0 < i1 {
-                                DispatchQueue.concurrentPerform(iterations: T) { t in
-                                    let span = i1 - i0
-                                    for i in (i0 + t * span / T)..<(i0 + (t + 1) * span / T) {
-                                        var n = Int(lc.pointer[i])
-                                        TopKAccumulator.offerUnordered(simP.pointer + (i - c0), stride: w, count: rows, ids: ids.pointer + r0, k: L,
-                                                                       count: &n, scores: ls.pointer + i * L, items: li.pointer + i * L)
-                                        lc.pointer[i] = Int32(n)
-                                    }
-                                }
-                            }
-                            c0 = c1
                         }
-                        r0 = r1
-                    }
-                }
-            } }
-        } } }
+                    } }
+                } }
+            }
+            r0 = r1
+        }
         return lists
     }
 

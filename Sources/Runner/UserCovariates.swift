@@ -9,6 +9,12 @@ public struct UserCovariate: Sendable, Equatable {
     /// of every event in the user's ranked periods; in [0, 2]. NaN when either mean is the zero
     /// vector (the cosine is undefined).
     public var drift: Double
+
+    public init(user: Int32, historyEvents: Int, drift: Double) {
+        self.user = user
+        self.historyEvents = historyEvents
+        self.drift = drift
+    }
 }
 
 extension UserCovariate {

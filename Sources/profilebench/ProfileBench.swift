@@ -10,7 +10,7 @@ struct ProfileBench: ParsableCommand {
         discussion: "See README.md and docs/ for the spec format, the dataset layout and the metric definitions.",
         version: "0.1.0",
         subcommands: [Synth.self, Import.self, Encode.self, Inspect.self, Validate.self, Run.self, Compare.self, Check.self,
-                      Reproduce.self, Eval.self, Bench.self]
+                      Reproduce.self, Merge.self, Slurm.self, Eval.self, Bench.self]
     )
 }
 

@@ -11,12 +11,24 @@ struct Run: ParsableCommand {
     @Argument(help: "An experiment spec (JSON).") var spec: String
     @Option(help: "Results folder (default results/<name>).") var out: String?
     @Flag(help: "No progress lines on stderr.") var quiet = false
+    @Option(help: "Evaluate shard i of N (i/N, 0 <= i < N) and write a partial folder for `merge`.") var shard: String?
+    @Option(help: "What --shard splits: users (by a hash of the user id) or cells (variant × protocol).") var shardBy: String = "users"
+    @Flag(help: "Ignore the finished cells of an earlier run of the folder (the default reuses them: --resume).") var fresh = false
+    @Flag(help: "Reuse the finished cells in <out>/.cells (the default; kept for scripts that say so).") var resume = false
+
+    func validate() throws {
+        if fresh && resume { throw ValidationError("--fresh and --resume exclude each other") }
+        guard Shard.By(rawValue: shardBy) != nil else { throw ValidationError("--shard-by must be users or cells (got \"\(shardBy)\")") }
+        if let shard { do { _ = try Shard(shard) } catch { throw ValidationError("\(error)") } }
+        if shard == nil && shardBy != "users" { throw ValidationError("--shard-by needs --shard i/N") }
+    }
 
     func run() throws {
         try reportingErrors {
             let s = try SpecParser.load(path: spec)
             let dir = out ?? "results/\(s.name)"
-            let result = try runSpec(s, to: dir, quiet: quiet)
+            let part = try shard.map { try Shard($0, by: Shard.By(rawValue: shardBy)!) }
+            let result = try runSpec(s, to: dir, quiet: quiet, shard: part, resume: !fresh)
             print(resultSummary(result, folder: dir))
         }
     }
@@ -25,9 +37,18 @@ struct Run: ParsableCommand {
 /// Runs every variant of `spec` with the built-in encoders and writes the results folder `dir`
 /// (replacing an older one only when complete): what `run` does, and what `check --spec` and
 /// `reproduce` re-run. Progress goes to stderr unless `quiet`.
-func runSpec(_ spec: ExperimentSpec, to dir: String, quiet: Bool) throws -> RunResult {
+///
+/// Each finished cell is kept in `dir/.cells/` as soon as it is done; with `resume` the cells an
+/// earlier (interrupted) run of `dir` finished are reused, so it goes on where it stopped.
+func runSpec(_ spec: ExperimentSpec, to dir: String, quiet: Bool, shard: Shard? = nil, resume: Bool = false) throws -> RunResult {
     let runner = ExperimentRunner(spec: spec, resolver: makeResolver(), log: { if !quiet { stderrLine($0) } })
+    runner.shard = shard
+    let cells = URL(fileURLWithPath: dir).appendingPathComponent(".cells").path
+    if !resume { try? FileManager.default.removeItem(atPath: cells) }
+    runner.cellsDirectory = cells
+    runner.codeVersion = "\(profileBenchVersion) \(ResultsWriter.gitCommit())"
     let result = try runner.run()
+    if runner.reusedCells > 0 && !quiet { stderrLine("reused \(runner.reusedCells) finished cells of an earlier run (--fresh recomputes them)") }
     try ResultsWriter.write(result, to: dir)
     return result
 }
