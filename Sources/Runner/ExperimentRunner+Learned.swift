@@ -6,11 +6,11 @@ extension ExperimentRunner {
     /// Per protocol, the events its learned strategies may train on (nil when the spec has none
     /// that trains). A protocol that leaves no next-event example is an error naming the first
     /// learned strategy, before anything is encoded or ranked.
-    func visibleEvents(querySets: [QuerySet], logs: [EventLog]) throws -> [VisibleEvents?] {
+    func visibleEvents(querySets: [QuerySet], logs: [EventLog], caseUsers: [String: [Int32]]) throws -> [VisibleEvents?] {
         guard let first = spec.strategies.firstIndex(where: \.trainsModel) else { return querySets.map { _ in nil } }
         var out: [VisibleEvents?] = []
         for (i, (p, qs)) in zip(spec.protocols, querySets).enumerated() {
-            let v = VisibleEvents(queries: qs.queries, log: logs[i])
+            let v = VisibleEvents(queries: qs.queries, log: logs[i], unitUser: caseUsers[p.id])
             let examples = v.exampleCount
             guard examples > 0 else {
                 let name = spec.strategies[first].name
@@ -18,7 +18,7 @@ extension ExperimentRunner {
                                 message: "\(name) learns from next-event examples inside the events a protocol lets it see (those before each ranked period), "
                                     + "but protocol \(p.id) leaves none: none of its \(qs.scoredUsers) ranked users has 2 or more such events")
             }
-            log("protocol \(p.id): learned strategies train on \(v.corpus.eventCount) visible events of \(v.corpus.userCount) ranked units (\(examples) next-event examples)")
+            log("protocol \(p.id): learned strategies train on \(v.corpus.eventCount) visible events of \(v.corpus.userCount) ranked users (\(examples) next-event examples)")
             out.append(v)
         }
         return out

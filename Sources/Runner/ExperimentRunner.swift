@@ -104,6 +104,8 @@ public final class ExperimentRunner {
     public var codeVersion = "unknown"
     /// Cells reused from `cellsDirectory` by the last run.
     public internal(set) var reusedCells = 0
+    /// The keys of every cell of the last run (its `.cells/<key>.rec` files).
+    public internal(set) var cellKeys: Set<String> = []
 
     public init(spec: ExperimentSpec, resolver: EmbeddingResolver = EmbeddingResolver(), log: @escaping (String) -> Void = { _ in }) {
         self.spec = spec
@@ -217,9 +219,9 @@ public final class ExperimentRunner {
                 }
                 return QuerySet(log: logs[i], protocol: p.implementation(for: logs[i]), excludeSeen: spec.excludeSeen, users: sample)
             }
-            visible = try visibleEvents(querySets: all, logs: logs)
+            visible = try visibleEvents(querySets: all, logs: logs, caseUsers: caseUsers)
         } else {
-            visible = try visibleEvents(querySets: querySets, logs: logs)
+            visible = try visibleEvents(querySets: querySets, logs: logs, caseUsers: caseUsers)
         }
         // Outside runs are read (and their query and document ids checked) before any ranking,
         // so a bad run file fails the run at once.
@@ -282,6 +284,7 @@ public final class ExperimentRunner {
                         done += 1
                         guard isMine(protocol: p, variant: variant) else { continue }
                         let key = cellKey(protocol: p, variant: variant, dataset: fingerprint, encoderWeights: table.attributes.weightsSHA256)
+                        cellKeys.insert(key)
                         if let cached = try reusedCell(key, protocol: p, variant: variant) {
                             log("[\(done)/\(total)] \(p.kind) \(variant.id): reused the finished cell .cells/\(key).rec")
                             results.append(cached)

@@ -4,35 +4,44 @@ import Learning
 import Profiles
 import Statistics
 
-/// What a learned strategy may train on under a protocol: each ranked unit's events *before its
-/// first ranked event*, oldest first — under holdout the history and update parts X ∪ Y, under
-/// `temporal` the events before the cut, under `leave-last` all but the ranked last item(s),
-/// under `cases` each case's own history, under prequential the events before the first ranked
-/// step. No ranked target is ever in it, and users without a ranked list are left out (a
+/// What a learned strategy may train on under a protocol: each ranked user's events *before
+/// their first ranked event*, oldest first — under holdout the history and update parts X ∪ Y,
+/// under `temporal` the events before the cut, under `leave-last` all but the ranked last
+/// item(s), under prequential the events before the first ranked step, under `cases` the history
+/// of the user's earliest case. No ranked target is ever in it, and users without a ranked list are left out (a
 /// sampled-out user's events stay unseen too).
 public struct VisibleEvents: Sendable {
     public let corpus: SequenceCorpus
-    /// The log row (user, or case row) of each corpus user.
+    /// The log row (user, or case row) of each corpus sequence.
     public let units: [Int32]
 
-    public init(queries: [Query], log: EventLog) {
+    /// `unitUser`: under `cases`, the user of each case row. A user's cases overlap — a later
+    /// case's history holds the earlier cases' targets — so there each *user* contributes one
+    /// sequence, the history of their earliest case (the one whose target comes first; ties by
+    /// row): the events before the user's first ranked event, as under the other protocols.
+    public init(queries: [Query], log: EventLog, unitUser: [Int32]? = nil) {
+        // The first ranked list of each unit (queries come grouped by unit, steps in time order).
+        var firsts: [Query] = []
+        for q in queries where firsts.last?.user != q.user { firsts.append(q) }
+        if let unitUser {
+            var earliest: [Int32: Query] = [:]
+            func targetTime(_ q: Query) -> Int64 { log.time[log.start[Int(q.user)] + q.absorbed] }
+            for q in firsts {
+                let u = unitUser[Int(q.user)]
+                if let e = earliest[u], (targetTime(e), e.user) <= (targetTime(q), q.user) { continue }
+                earliest[u] = q
+            }
+            firsts = earliest.keys.sorted().map { earliest[$0]! }
+        }
         var corpus = SequenceCorpus()
         var units: [Int32] = []
-        var q = 0
-        while q < queries.count {
-            let user = queries[q].user
-            // Queries are grouped by unit with steps in time order: the first one sees least.
-            var visible = queries[q].absorbed
-            while q < queries.count && queries[q].user == user {
-                visible = min(visible, queries[q].absorbed)
-                q += 1
-            }
-            let s = log.start[Int(user)]
-            let r = s..<(s + visible)
+        for q in firsts {
+            let s = log.start[Int(q.user)]
+            let r = s..<(s + q.absorbed)
             // The arrays are consistent by construction (the log's own), so this cannot throw.
             try! corpus.addUser(items: log.item[r].map { Int($0) }, types: log.type[r].map { Int($0) },
                                 times: Array(log.time[r]), weights: Array(log.weight[r]))
-            units.append(user)
+            units.append(q.user)
         }
         self.corpus = corpus
         self.units = units

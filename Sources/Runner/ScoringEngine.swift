@@ -66,57 +66,54 @@ public final class ScoringEngine {
 
     /// Ranks every query with `strategy`'s profiles.
     public func rank(_ queries: [Query], strategy: StrategySpec, timings: inout RankingTimings) -> RankedLists {
-        let nq = queries.count
-        var out = RankedLists(k: k, count: nq)
         let windowScored: Bool
         if case .concat(_, let agg, _) = strategy, agg != .mean { windowScored = true } else { windowScored = false }
         let interests: (k: Int, aggregate: InterestAggregate, center: Bool)?
         if case let .interests(_, k, aggregate, center) = strategy { interests = (k, aggregate, center) } else { interests = nil }
-        // Strategies that score several vectors per query take the smaller blocks.
-        let block = windowScored || interests != nil ? windowBlock : vectorBlock
-        var q0 = 0
-        while q0 < nq {
-            let q1 = min(nq, q0 + block)
-            let slice = Array(queries[q0..<q1])
-            var clock = Stopwatch()
+        guard windowScored || interests != nil else {
+            return rank(queries, timings: &timings) { slice, t in buildVectors(slice, strategy: strategy, timings: &t) }
+        }
+        // Strategies that score several vectors per query take the larger blocks.
+        return blocks(queries, size: windowBlock, timings: &timings) { slice, q0, out, t, clock in
             if let interests {
-                let vectors = buildInterests(slice, strategy: strategy, k: interests.k, center: interests.center, timings: &timings)
-                timings.profileSeconds += clock.lap()
+                let vectors = buildInterests(slice, strategy: strategy, k: interests.k, center: interests.center, timings: &t)
+                t.profileSeconds += clock.lap()
                 scoreInterests(slice, interests: vectors, aggregate: interests.aggregate, into: &out, offset: q0)
-            } else if windowScored {
-                let windows = buildWindows(slice, strategy: strategy, timings: &timings)
-                timings.profileSeconds += clock.lap()
+            } else {
+                let windows = buildWindows(slice, strategy: strategy, timings: &t)
+                t.profileSeconds += clock.lap()
                 guard case let .concat(_, agg, temperature) = strategy else { preconditionFailure() }
                 if agg == .max {
                     scoreWindowsMax(slice, windows: windows, into: &out, offset: q0)
                 } else {
                     scoreWindows(slice, windows: windows, aggregate: agg, temperature: Float(temperature ?? 1), into: &out, offset: q0)
                 }
-            } else {
-                let P = buildVectors(slice, strategy: strategy, timings: &timings)
-                timings.profileSeconds += clock.lap()
-                scoreVectors(slice, profiles: P, into: &out, offset: q0)
             }
-            timings.scoringSeconds += clock.lap()
-            q0 = q1
-            progress?(q1, nq)
         }
-        return out
     }
 
     /// Ranks every query with profiles from `build`, which returns the unit profile rows
-    /// `[block × d]` of a block of queries (the learned strategies: their models, not updaters).
+    /// `[block × d]` of a block of queries (the vector strategies' updaters, the learned
+    /// strategies' models).
     public func rank(_ queries: [Query], timings: inout RankingTimings, profiles build: ([Query], inout RankingTimings) throws -> [Float]) rethrows -> RankedLists {
+        try blocks(queries, size: vectorBlock, timings: &timings) { slice, q0, out, t, clock in
+            let P = try build(slice, &t)
+            t.profileSeconds += clock.lap()
+            scoreVectors(slice, profiles: P, into: &out, offset: q0)
+        }
+    }
+
+    /// The block loop: `body` profiles and scores queries `q0 ..< q0 + slice.count` into `out`
+    /// (adding its profile time; the rest of the block's time is scoring), then progress.
+    func blocks(_ queries: [Query], size: Int, timings: inout RankingTimings,
+                _ body: ([Query], Int, inout RankedLists, inout RankingTimings, inout Stopwatch) throws -> Void) rethrows -> RankedLists {
         let nq = queries.count
         var out = RankedLists(k: k, count: nq)
         var q0 = 0
         while q0 < nq {
-            let q1 = min(nq, q0 + vectorBlock)
-            let slice = Array(queries[q0..<q1])
+            let q1 = min(nq, q0 + size)
             var clock = Stopwatch()
-            let P = try build(slice, &timings)
-            timings.profileSeconds += clock.lap()
-            scoreVectors(slice, profiles: P, into: &out, offset: q0)
+            try body(Array(queries[q0..<q1]), q0, &out, &timings, &clock)
             timings.scoringSeconds += clock.lap()
             q0 = q1
             progress?(q1, nq)

@@ -50,6 +50,11 @@ func runSpec(_ spec: ExperimentSpec, to dir: String, quiet: Bool, shard: Shard? 
     let result = try runner.run()
     if runner.reusedCells > 0 && !quiet { stderrLine("reused \(runner.reusedCells) finished cells of an earlier run (--fresh recomputes them)") }
     try ResultsWriter.write(result, to: dir)
+    // Keep only this run's cells (an edited spec leaves the old ones unused).
+    let kept = URL(fileURLWithPath: dir).appendingPathComponent(".cells")
+    for f in (try? FileManager.default.contentsOfDirectory(atPath: kept.path)) ?? [] where !runner.cellKeys.contains(String(f.dropLast(4))) || !f.hasSuffix(".rec") {
+        try? FileManager.default.removeItem(at: kept.appendingPathComponent(f))
+    }
     return result
 }
 

@@ -83,7 +83,7 @@ final class SpecParserTests: XCTestCase {
     func testMissingRequiredAndUnknownStrategy() {
         XCTAssertEqual(error("{\"dataset\": \"x\"}"), "spec.json: protocol is required")
         XCTAssertEqual(error(replacing("{\"name\": \"static\"}", "{\"name\": \"statik\"}")),
-                       "spec.json: strategies[0].name must be one of static, mean, decay, concat, interests (got \"statik\"); did you mean \"static\"?")
+                       "spec.json: strategies[0].name must be one of static, mean, decay, concat, interests, attention, mlp, online (got \"statik\"); did you mean \"static\"?")
         XCTAssertEqual(error(replacing("{\"name\": \"decay\", \"half_life_days\": 14}", "{\"name\": \"decay\"}")),
                        "spec.json: strategies[1] decay needs exactly one of half_life_days, half_life_events")
     }
@@ -209,7 +209,7 @@ final class SpecParserTests: XCTestCase {
         XCTAssertEqual(e(#"{"name": "interests", "center": "yes"}"#), "spec.json: strategies[2].center must be true or false (got a string)")
         XCTAssertEqual(e(#"{"name": "interests", "temperature": 1}"#), "spec.json: strategies[2].temperature is not a parameter of interests")
         XCTAssertEqual(e(#"{"name": "concat", "k": 2}"#), "spec.json: strategies[2].k is not a parameter of concat")
-        XCTAssertEqual(e(#"{"name": "intrests"}"#), #"spec.json: strategies[2].name must be one of static, mean, decay, concat, interests (got "intrests"); did you mean "interests"?"#)
+        XCTAssertEqual(e(#"{"name": "intrests"}"#), #"spec.json: strategies[2].name must be one of static, mean, decay, concat, interests, attention, mlp, online (got "intrests"); did you mean "interests"?"#)
     }
 }
 

@@ -182,3 +182,30 @@ final class LearnedStrategyTests: XCTestCase {
         }
     }
 }
+
+/// Under `cases` a user's later cases hold the earlier cases' targets in their histories: only
+/// the history of each user's earliest case may be trained on.
+final class CasesVisibleEventsTests: XCTestCase {
+    func testOnlyTheEarliestCaseHistoryOfEachUserIsVisible() {
+        // User 0: case rows 0 and 1 (row 1's history = row 0's history + row 0's target 7);
+        // user 1: case row 2. Rows: history …, then the target; times are positions.
+        let cases = EvaluationCases(user: [0, 0, 1], historyOffsets: [0, 2, 5, 7], historyItem: [1, 2, 1, 2, 7, 3, 4],
+                                    historyTime: [0, 1, 0, 1, 2, 0, 1], target: [7, 8, 5])
+        let log = EventLog(cases: cases)
+        let qs = QuerySet(log: log, protocol: CasesImplementationProbe(), excludeSeen: false)
+        XCTAssertEqual(qs.queries.count, 3)
+        let leaky = VisibleEvents(queries: qs.queries, log: log)
+        XCTAssertTrue(leaky.corpus.items.contains(7), "without the user map the later case's history is visible (the control)")
+        let v = VisibleEvents(queries: qs.queries, log: log, unitUser: cases.user.map { Int32($0) })
+        XCTAssertEqual(v.units, [0, 2])
+        XCTAssertEqual(v.corpus.items, [1, 2, 3, 4])
+        XCTAssertFalse(v.corpus.items.contains(7), "a ranked target (row 0's) is in the training corpus")
+    }
+}
+
+/// Each case row: its history, then the ranked target (what the `cases` protocol does).
+struct CasesImplementationProbe: EvaluationProtocol {
+    func cuts(count n: Int, times: UnsafeBufferPointer<Int64>) -> [(historyEnd: Int, absorbed: Int, end: Int)] {
+        n >= 2 ? [(n - 1, n - 1, n)] : []
+    }
+}
