@@ -9,11 +9,13 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(realpath "${1:-$here/.build/debug/profilebench}")
 work=$(mktemp -d /tmp/pb-test-slurm.XXXXXX)
+chmod 755 "$work"   # munged runs as the munge user and writes under the cluster's state folder
 state=$work/cluster
 cleanup() { bash "$here/scripts/slurm-local.sh" stop "$state" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 t0=$(date +%s)
-eval "$(bash "$here/scripts/slurm-local.sh" start "$state")"
+env_line=$(bash "$here/scripts/slurm-local.sh" start "$state")   # fails the script if the cluster does not come up
+eval "$env_line"
 cd "$work"
 "$bin" synth --out data.h5 --users 200 --items 300 --seed 11 >/dev/null
 cat > spec.json <<'JSON'
