@@ -4,7 +4,7 @@
 # runs experiments/beauty.json, experiments/ml100k.json and experiments/minionerec-industrial.json
 # (the runner encodes the items with each encoder and stores the embeddings in the datasets),
 # and writes results/beauty/, results/ml100k/ and results/minionerec-industrial/ (committed; the
-# datasets are not).
+# datasets are not), then the learned updaters' studies results/*-learned/.
 # Usage: scripts/reproduce-studies.sh [BEAUTY_DIR [ML100K_DIR]]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,4 +22,6 @@ gz() { if [[ -f $1.gz ]]; then echo "$1.gz"; else echo "$1"; fi; }
 ind=$here/datasets/minionerec-industrial
 [[ -f data/industrial.h5 ]] || "$bin" import sequences --split "test=$ind/test.csv.gz" --items "$ind/item.json.gz" --out data/industrial.h5
 "$bin" run experiments/minionerec-industrial.json --out results/minionerec-industrial
-echo "studies written: results/beauty/ results/ml100k/ results/minionerec-industrial/"
+# The learned updaters' companion studies (they train attention and mlp; a few minutes each).
+for s in beauty-learned ml100k-learned minionerec-industrial-learned; do "$bin" run "experiments/$s.json" --out "results/$s" --fresh; done
+echo "studies written: results/beauty/ results/ml100k/ results/minionerec-industrial/ and results/*-learned/"
