@@ -57,7 +57,7 @@ public enum HTMLReport {
                     var series: [(String, [(Int, Double)])] = [("train loss", rows.map { ($0.epoch - 1, $0.trainLoss) })]
                     let valid = rows.compactMap { r in r.validationLoss.map { (r.epoch - 1, $0) } }
                     if !valid.isEmpty { series.append(("validation loss", valid)) }
-                    body += figure("\(v): loss per epoch", lineChart(series, xLabel: "epoch"))
+                    body += figure("\(v): loss per epoch", lineChart(series, xLabel: "epoch", zoom: true))
                 }
                 body += "</div>\n"
             }
@@ -159,26 +159,34 @@ public enum HTMLReport {
     }
 
     /// One line per variant: the metric at each step.
-    static func lineChart(_ series: [(String, [(Int, Double)])], xLabel: String = "step") -> String {
+    /// Lines over steps (or epochs); the y axis starts at 0, or with `zoom` at just below the
+    /// lowest value (loss curves, whose changes are small against their size).
+    static func lineChart(_ series: [(String, [(Int, Double)])], xLabel: String = "step", zoom: Bool = false) -> String {
         let points = series.flatMap(\.1)
         let maxStep = max(1, points.map(\.0).max() ?? 1)
-        let top = points.map(\.1).filter(\.isFinite).max() ?? 1
-        let yMax = top > 0 ? top * 1.08 : 1
+        let finite = points.map(\.1).filter(\.isFinite)
+        let top = finite.max() ?? 1
+        var yMin = 0.0, yMax = top > 0 ? top * 1.08 : 1
+        if zoom, let lo = finite.min() {
+            let pad = max((top - lo) * 0.1, abs(top) * 1e-3, 1e-9)
+            yMin = lo - pad
+            yMax = top + pad
+        }
         let left = 50.0, width = 520.0, plotHeight = 200.0, legend = Double(series.count) * 16 + 8
         let height = plotHeight + 40 + legend
         func x(_ step: Int) -> Double { left + Double(step) / Double(maxStep) * width }
-        func y(_ v: Double) -> Double { 10 + (1 - v / yMax) * plotHeight }
+        func y(_ v: Double) -> Double { 10 + (1 - (v - yMin) / (yMax - yMin)) * plotHeight }
         var s = svgOpen(width: left + width + 20, height: height, role: "step-chart")
-        for t in ticks(0, yMax) {
+        for t in ticks(yMin, yMax) {
             s += "<line x1=\"\(n(left))\" x2=\"\(n(left + width))\" y1=\"\(n(y(t)))\" y2=\"\(n(y(t)))\" stroke=\"#eee\"/>"
             s += text(left - 4, y(t) + 4, fmt(t, 3), anchor: "end", cls: "tick")
         }
-        s += "<line x1=\"\(n(left))\" x2=\"\(n(left + width))\" y1=\"\(n(y(0)))\" y2=\"\(n(y(0)))\" stroke=\"#444\"/>\n"
+        s += "<line x1=\"\(n(left))\" x2=\"\(n(left + width))\" y1=\"\(n(y(yMin)))\" y2=\"\(n(y(yMin)))\" stroke=\"#444\"/>\n"
         let stride = max(1, maxStep / 10)
         for st in Swift.stride(from: 0, through: maxStep, by: stride) {
-            s += text(x(st), y(0) + 14, "\(st + 1)", anchor: "middle", cls: "tick")
+            s += text(x(st), y(yMin) + 14, "\(st + 1)", anchor: "middle", cls: "tick")
         }
-        s += text(left + width / 2, y(0) + 28, xLabel, anchor: "middle", cls: "tick")
+        s += text(left + width / 2, y(yMin) + 28, xLabel, anchor: "middle", cls: "tick")
         for (i, (label, pts)) in series.enumerated() {
             let color = palette[i % palette.count]
             let path = pts.filter { $0.1.isFinite }.map { "\(n(x($0.0))),\(n(y($0.1)))" }.joined(separator: " ")
