@@ -38,15 +38,19 @@ let package = Package(
         .target(name: "Importers", dependencies: ["CZlib", "Datasets", "Statistics"]),
         .target(name: "Profiles"),
         .target(name: "Retrieval"),
-        .target(name: "Runner", dependencies: ["Datasets", "Experiments", "FeatureHashing", "JSON", "Learning", "LinearAlgebra", "Profiles",
-                                               "Retrieval", "Statistics", "Encoders", "ModelCatalog", "AtomicIO",
+        // The encoding stage: a spec encoder's item vectors, read from the dataset or computed and stored.
+        .target(name: "Embeddings", dependencies: ["Datasets", "Experiments", "FeatureHashing", "Encoders", "ModelCatalog"]),
+        .target(name: "Runner", dependencies: ["Datasets", "Experiments", "JSON", "Learning", "LinearAlgebra", "Profiles",
+                                               "Retrieval", "Statistics", "AtomicIO",
                                                .product(name: "Crypto", package: "swift-crypto")]),
-        // Reading results folders back; comparisons, segments, split traffic, the regression check.
-        .target(name: "Comparisons", dependencies: ["Statistics", "JSON"]),
-        .target(name: "Reports", dependencies: ["Runner", "Experiments", "JSON", "AtomicIO", "Comparisons", "Statistics",
+        // The typed model of a results folder, written and read by the same code.
+        .target(name: "Results", dependencies: ["Experiments", "JSON", "AtomicIO"]),
+        // Paired comparisons, segments, split traffic, the regression check — over Results.
+        .target(name: "Comparisons", dependencies: ["Results", "Statistics", "JSON"]),
+        .target(name: "Reports", dependencies: ["Runner", "Results", "Experiments", "JSON", "AtomicIO", "Comparisons", "Statistics",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "profilebench", dependencies: [
-            "Runner", "Reports", "Learning", "Comparisons", "Datasets", "Importers", "AtomicIO", "Experiments", "Retrieval", "JSON",
+            "Embeddings", "Runner", "Reports", "Results", "Learning", "Comparisons", "Datasets", "Importers", "AtomicIO", "Experiments", "Retrieval", "JSON",
             "LinearAlgebra", "Statistics", "Encoders", "ModelCatalog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -71,7 +75,8 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "JSON"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "FeatureHashing"]),
         .testTarget(name: "CLITests", dependencies: ["Datasets", "HDF5Kit"]),
-        .testTarget(name: "ComparisonsTests", dependencies: ["Comparisons", "Statistics", "JSON"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "Experiments", "JSON"]),
+        .testTarget(name: "ComparisonsTests", dependencies: ["Comparisons", "Results", "Experiments", "Statistics", "JSON"]),
         .testTarget(name: "ImportersTests", dependencies: ["Importers", "Datasets"],
                     exclude: ["Fixtures"]),  // read from disk by path
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"],

@@ -1,3 +1,4 @@
+import Results
 import JSON
 import Statistics
 
@@ -83,7 +84,7 @@ extension ComparisonSettings {
     /// given values taking precedence; nil baseline and no block is an error.
     public static func resolve(_ folder: ResultsFolder, baseline: String? = nil, tests: [SignificanceTest]? = nil, alpha: Double? = nil,
                                correction: PValueCorrection? = nil, requireBaseline: Bool = true) throws -> ComparisonSettings {
-        let block = folder.compareBlock
+        let block = folder.manifest.specJSON["compare"]
         let b = baseline ?? block?["baseline"]?.stringValue
         if requireBaseline && b == nil {
             throw ResultsError("\(folder.path): the spec has no compare block; name a baseline with --baseline (a strategy such as static, or a variant id)")
@@ -165,7 +166,7 @@ extension ComparisonDocument {
         }
         for v in folder.variants {
             if !baseline.contains("/") && v.isOutsideRun { continue }
-            let base: ResultsFolder.VariantEntry
+            let base: VariantEntry
             if baseline.contains("/") {
                 guard let b = folder.variant(VariantKey(protocolID: v.protocolID, id: baseline)) else {
                     throw ResultsError("\(folder.path): baseline \"\(baseline)\" is not a variant of the run (protocol \(v.protocolID))")

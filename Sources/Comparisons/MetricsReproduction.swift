@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Results
 
 /// Whether a re-run's metrics.json is byte-identical to the original's, and where the values
 /// differ when it is not (`reproduce`).
@@ -60,17 +61,8 @@ public struct WeightsReproduction: Sendable {
     /// Compares `<original>/manifest.json` with `<rerun>/manifest.json`.
     public static func compare(original: String, rerun: String) throws -> WeightsReproduction {
         func entries(_ folder: String) throws -> [(key: String, sha: String)] {
-            let path = URL(fileURLWithPath: folder).appendingPathComponent("manifest.json").path
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            let doc = try JSONParser.parse(text)
-            guard let list = doc["trained_weights"] else { return [] }
-            guard let array = list.arrayValue else { throw ResultsError("\(path): trained_weights must be an array") }
-            return try array.enumerated().map { i, e in
-                guard let p = e["protocol"]?.stringValue, let v = e["variant"]?.stringValue, let sha = e["sha256"]?.stringValue else {
-                    throw ResultsError("\(path): trained_weights[\(i)] needs protocol, variant and sha256 strings")
-                }
-                return ("\(p) \(v)", sha)
-            }
+            let manifest = try Manifest.load(URL(fileURLWithPath: folder).appendingPathComponent("manifest.json").path)
+            return (manifest.trainedWeights ?? []).map { ("\($0.protocolID) \($0.variant)", $0.sha256) }
         }
         let a = try entries(original), b = try entries(rerun)
         var differences: [String] = []

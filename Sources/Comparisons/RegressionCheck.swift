@@ -1,3 +1,4 @@
+import Results
 import Statistics
 
 /// The CI regression gate (`profilebench check`): every variant and metric of a baseline run
@@ -119,12 +120,15 @@ public struct RegressionCheck: Sendable {
             if findings[i].status != .ok { findings[i].change = .fell }
             else if c > f.baseline + tolerance || (c > f.baseline && significant) { findings[i].change = .rose }
         }
-        let provenance = [("spec", "spec_sha256"), ("dataset", "dataset_sha256"), ("weights", "weights_sha256")].map { what, key in
-            InputChange(what: what, baseline: manifestText(baseline, key), current: manifestText(current, key))
-        } + [InputChange(what: "code", baseline: codeVersion(baseline), current: codeVersion(current))]
+        let inputs: [(String, (Manifest) -> String)] = [
+            ("spec", { noneIfEmpty($0.specSHA256) }), ("dataset", { noneIfEmpty($0.datasetSHA256) }),
+            ("weights", { $0.weightsSHA256.map { "\($0.encoder)=\(noneIfEmpty($0.sha256))" }.joined(separator: ",") }),
+            ("code", { m in noneIfEmpty([m.tool, m.toolVersion, m.gitCommit].filter { !$0.isEmpty }.joined(separator: " ")) }),
+        ]
+        let provenance = inputs.map { what, text in InputChange(what: what, baseline: text(baseline.manifest), current: text(current.manifest)) }
         return RegressionCheck(findings: findings, provenance: provenance, tolerance: tolerance, alpha: alpha,
                                baselinePath: baseline.path, currentPath: current.path,
-                               specName: baseline.manifest?["name"]?.stringValue ?? "")
+                               specName: baseline.manifest.name)
     }
 
     /// The gate as `profilebench check` runs it: both folders must carry the manifest their run
@@ -141,30 +145,14 @@ public struct RegressionCheck: Sendable {
     }
 
     /// The name of the spec a results folder is a run of, from its manifest.json.
-    /// - Throws: ``ResultsError`` when the folder has no manifest.json or the manifest no name.
+    /// - Throws: ``ResultsError`` when the manifest names no spec.
     public static func specName(of folder: ResultsFolder) throws -> String {
-        let file = folder.path + (folder.path.hasSuffix("/") ? "" : "/") + "manifest.json"
-        guard let manifest = folder.manifest else {
-            throw ResultsError("\(file): no such file: the gate needs the manifest a run writes (re-make the folder with `profilebench run`)")
-        }
-        guard let name = manifest["name"]?.stringValue ?? manifest["spec"]?["name"]?.stringValue, !name.isEmpty else {
-            throw ResultsError("\(file): expected a \"name\" string (the spec's name), found none")
+        let name = folder.manifest.name.isEmpty ? folder.spec.name : folder.manifest.name
+        guard !name.isEmpty else {
+            throw ResultsError("\(folder.path)/manifest.json: name: expected the spec's name, found \"\"")
         }
         return name
     }
 
-    /// A manifest value as text: a string, or `key=value,…` for an object (the weights).
-    static func manifestText(_ folder: ResultsFolder, _ key: String) -> String {
-        guard let v = folder.manifest?[key] else { return "(none)" }
-        if let s = v.stringValue { return s.isEmpty ? "(none)" : s }
-        if let o = v.objectValue { return o.map { "\($0.0)=\($0.1.stringValue.map { $0.isEmpty ? "(none)" : $0 } ?? "?")" }.joined(separator: ",") }
-        return "?"
-    }
-
-    /// `<tool> <version> <git commit>` from a manifest.
-    static func codeVersion(_ folder: ResultsFolder) -> String {
-        guard let m = folder.manifest else { return "(none)" }
-        let parts = ["tool", "tool_version", "git_commit"].compactMap { m[$0]?.stringValue }.filter { !$0.isEmpty }
-        return parts.isEmpty ? "(none)" : parts.joined(separator: " ")
-    }
+    static func noneIfEmpty(_ s: String) -> String { s.isEmpty ? "(none)" : s }
 }

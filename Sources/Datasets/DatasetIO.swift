@@ -331,3 +331,11 @@ public enum DatasetIO {
         return try f.read(object, as: Int64.self).values
     }
 }
+
+/// An encoder a spec names whose embedding table the dataset does not hold and that cannot be
+/// computed (not a built-in encoder, or its weights are missing).
+public struct EncoderUnavailable: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}

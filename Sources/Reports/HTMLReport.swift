@@ -1,6 +1,7 @@
 import Comparisons
 import Experiments
 import Foundation
+import Results
 
 /// report.html: the report with inline SVG charts, one self-contained file with no external
 /// resources, so it opens offline. Charts: per metric, the variants' means with their 95%
@@ -9,16 +10,11 @@ import Foundation
 public enum HTMLReport {
     /// Renders the report of `folder`, with `comparison` when there is one.
     public static func render(_ folder: ResultsFolder, comparison: ComparisonDocument?) -> String {
-        let name = folder.metrics["name"]?.stringValue ?? URL(fileURLWithPath: folder.path).lastPathComponent
+        let name = folder.metrics.name, m = folder.manifest
         var body = "<h1>\(esc(name))</h1>\n"
-        if let m = folder.manifest {
-            let ds = m["dataset"]?.stringValue ?? "?"
-            let users = m["dataset_summary"]?["users"]?.intValue, items = m["dataset_summary"]?["items"]?.intValue
-            body += "<p class=\"meta\">Dataset <code>\(esc(ds))</code>"
-            if let users, let items { body += ": \(users) users, \(items) items" }
-            body += ". Seed \(folder.seed). Tool \(esc(m["tool_version"]?.stringValue ?? "?")), commit <code>\(esc(String((m["git_commit"]?.stringValue ?? "?").prefix(12))))</code>. "
-            body += "Means over users with 95% bootstrap intervals (metrics in the trec dialect).</p>\n"
-        }
+        body += "<p class=\"meta\">Dataset <code>\(esc(m.dataset))</code>: \(m.datasetSummary.users) users, \(m.datasetSummary.items) items"
+        body += ". Seed \(folder.seed). Tool \(esc(m.toolVersion)), commit <code>\(esc(String(m.gitCommit.prefix(12))))</code>. "
+        body += "Means over users with 95% bootstrap intervals (metrics in the trec dialect).</p>\n"
         for p in folder.protocols {
             let rows = folder.variants.filter { $0.protocolID == p }
             body += "<section>\n<h2>\(esc(p.isEmpty ? "Results" : p))</h2>\n"
@@ -29,7 +25,7 @@ public enum HTMLReport {
                 body += figure("\(metric): mean per variant", barChart(bars))
             }
             body += "</div>\n"
-            if let published = PublishedSpec(json: folder.manifest?["spec"]?["published"]) {
+            if let published = folder.spec.published {
                 body += publishedTable(published, variants: rows)
             }
             if let doc = comparison {
@@ -91,7 +87,7 @@ public enum HTMLReport {
     }
 
     /// The published reference numbers beside the run's best variants (``PublishedTable``).
-    static func publishedTable(_ published: PublishedSpec, variants: [ResultsFolder.VariantEntry]) -> String {
+    static func publishedTable(_ published: PublishedSpec, variants: [VariantEntry]) -> String {
         let metrics = PublishedTable.metrics(published)
         let rows = PublishedTable.rows(published, variants: variants.map { v in
             (v.id, v.encoder, Dictionary(v.means.map { ($0.metric, $0.mean) }, uniquingKeysWith: { a, _ in a }))

@@ -1,5 +1,6 @@
 import Comparisons
 import Foundation
+import Results
 import Statistics
 
 extension MarkdownReport {
@@ -81,12 +82,6 @@ extension MarkdownReport {
             out += "\n"
         }
         return out
-    }
-
-    /// report.md with its comparison section replaced by (or extended with) `section`.
-    public static func replacingComparison(in report: String, with section: String) -> String {
-        let head = report.range(of: comparisonMarker).map { String(report[..<$0.lowerBound]) } ?? report
-        return head + (head.hasSuffix("\n\n") || head.isEmpty ? "" : "\n") + section
     }
 
     /// `9–16` events for activity, `0.110–0.549` for drift.

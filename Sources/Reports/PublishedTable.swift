@@ -41,22 +41,3 @@ public enum PublishedTable {
         return out
     }
 }
-
-extension PublishedSpec {
-    /// The block as a spec gives it (the manifest's copy of the spec), validated by the parser
-    /// when the run started; nil if it is absent or not of that shape.
-    public init?(json: JSONValue?) {
-        guard let json, let source = json["source"]?.stringValue, let rows = json["rows"]?.objectValue else { return nil }
-        var out: [(model: String, values: [(metric: String, value: Double)])] = []
-        for (model, values) in rows {
-            guard let members = values.objectValue else { return nil }
-            var vs: [(metric: String, value: Double)] = []
-            for (m, x) in members {
-                guard let d = x.doubleValue else { return nil }
-                vs.append((m, d))
-            }
-            out.append((model, vs))
-        }
-        self.init(source: source, rows: out)
-    }
-}

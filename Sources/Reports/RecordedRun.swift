@@ -1,7 +1,6 @@
-import Comparisons
 import Experiments
 import Foundation
-import JSON
+import Results
 
 /// What a results folder's manifest.json recorded of its run: the spec to re-run and the
 /// dataset's sha256 (`reproduce`). Only manifest.json is read: large studies commit their
@@ -17,21 +16,9 @@ public struct RecordedRun: Sendable {
     /// - Throws: ``ResultsError`` naming the manifest when it is missing, not JSON, or has no
     ///   spec object; the spec parser's errors when the spec no longer parses.
     public static func load(folder: String) throws -> RecordedRun {
-        let manifestPath = (folder.hasSuffix("/") ? folder : folder + "/") + "manifest.json"
-        guard let manifestData = FileManager.default.contents(atPath: manifestPath) else {
-            throw ResultsError("\(manifestPath): no such file (not a results folder?)")
-        }
-        let manifest: JSONValue
-        do { manifest = try JSONParser.parse(bytes: Array(manifestData)) } catch {
-            throw ResultsError("\(manifestPath): is not valid JSON: \(error)")
-        }
-        guard let specJSON = manifest["spec"], specJSON.objectValue != nil else {
-            throw ResultsError("\(folder)/manifest.json: has no spec object to re-run")
-        }
-        let specPath = manifest["spec_path"]?.stringValue ?? "\(folder)/manifest.json"
-        let spec = try SpecParser.parse(text: JSONWriter.string(specJSON), path: specPath)
-        let recorded = manifest["dataset_sha256"]?.stringValue
-        return RecordedRun(spec: spec, datasetSHA256: recorded?.isEmpty == false ? recorded : nil)
+        let manifest = try Manifest.load((folder.hasSuffix("/") ? folder : folder + "/") + "manifest.json")
+        let spec = try manifest.parsedSpec(file: "\(folder)/manifest.json")
+        return RecordedRun(spec: spec, datasetSHA256: manifest.datasetSHA256.isEmpty ? nil : manifest.datasetSHA256)
     }
 
     /// A warning when the dataset's sha256 is no longer the recorded one; nil when it is, or

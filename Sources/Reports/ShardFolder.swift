@@ -2,6 +2,7 @@ import AtomicIO
 import Comparisons
 import Experiments
 import Foundation
+import Results
 import JSON
 import Runner
 
@@ -52,22 +53,23 @@ public enum ShardFolder {
         }
         for key in r.caseUsers.keys.sorted() { rec.add("case_\(key)", ints: r.caseUsers[key]!) }
 
-        var manifest = try ResultsWriter.manifestJSON(r)
+        let folder = ResultsFolder(run: r, path: out)
+        var manifest = folder.manifest.json
         if case .object(var members) = manifest {
             members.append(("shard", .object([("index", .int(shard.index)), ("count", .int(shard.count)), ("by", .string(shard.by.rawValue))])))
             manifest = .object(members)
         }
         try AtomicIO.produceFolder(at: out) { tmp in
-            try ResultsWriter.keepCells(from: out, into: tmp)
+            try ResultsFolder.keepCells(from: out, into: tmp)
             func put(_ name: String, _ data: Data) throws {
                 let url = URL(fileURLWithPath: tmp).appendingPathComponent(name)
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try data.write(to: url)
             }
             try put("manifest.json", Data(JSONWriter.string(manifest).utf8))
-            try put("metrics.json", Data(JSONWriter.string(ResultsWriter.metricsJSON(r)).utf8))
-            try put("per_user.csv", Data(ResultsWriter.perUserCSV(r).utf8))
-            try put("timings.json", Data(JSONWriter.string(ResultsWriter.timingsJSON(r)).utf8))
+            try put("metrics.json", Data(JSONWriter.string(folder.metrics.json).utf8))
+            try put("per_user.csv", Data(folder.perUser.csv.utf8))
+            try put("timings.json", Data(JSONWriter.string(folder.timings.json).utf8))
             try put("shard.rec", rec.encoded())
             for (k, v) in r.variants.enumerated() { try put("cells/\(k).rec", v.record().encoded()) }
         }

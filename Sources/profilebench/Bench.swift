@@ -21,6 +21,13 @@ struct BenchScoring: ParsableCommand {
     @Option(help: "Top-K.") var k: Int = 10
     @Option(help: "Repetitions (the median is reported).") var repeats: Int = 3
 
+    func validate() throws {
+        for (name, value) in [("items", items), ("dim", dim), ("users", users), ("k", k), ("repeats", repeats)] where value < 1 {
+            throw ValidationError("--\(name) must be >= 1 (got \(value))")
+        }
+        guard k <= items else { throw ValidationError("--k must be at most --items (got \(k) > \(items))") }
+    }
+
     func run() throws {
         try reportingErrors {
             var c = ScoringBenchmark.Configuration()

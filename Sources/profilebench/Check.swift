@@ -3,6 +3,7 @@ import AtomicIO
 import Comparisons
 import Experiments
 import Foundation
+import Results
 import JSON
 
 struct Check: ParsableCommand {

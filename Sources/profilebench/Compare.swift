@@ -2,6 +2,7 @@ import ArgumentParser
 import AtomicIO
 import Comparisons
 import Foundation
+import Results
 import JSON
 import Reports
 import Statistics
@@ -78,7 +79,7 @@ struct Compare: ParsableCommand {
                 var d = try ComparisonDocument.within(first, settings: settings, segments: !noSegments)
                 if splitTraffic { d.splitTraffic = try ComparisonDocument.splitTraffic(first, settings: settings) }
                 doc = d
-                if let out { try AtomicIO.write(JSONWriter.string(doc.json()), to: out) } else { try ResultsWriter.writeComparison(doc, into: first) }
+                if let out { try AtomicIO.write(JSONWriter.string(doc.json()), to: out) } else { try ResultsReport.refresh(first, comparison: doc) }
             }
             print(comparisonSummary(doc))
             if folders.count == 1 && out == nil { print("written: \(folders[0])/comparison.json, report.md, report.html") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Embeddings
 import Experiments
 import Foundation
 import ModelCatalog
@@ -48,4 +49,12 @@ struct Encode: ParsableCommand {
 /// The encoders this build can compute.
 func makeResolver(batchSize: Int = 32) -> EmbeddingResolver {
     EmbeddingResolver(providers: [HashEmbeddingProvider(), TransformerEmbeddingProvider(batchSize: batchSize)])
+}
+
+/// The encoding stage as the runner's source of item vectors: a stored table is read, a missing
+/// one computed with the built-in encoder and stored in the dataset.
+func makeEmbeddingSource(batchSize: Int = 32) -> EmbeddingSource {
+    let resolver = makeResolver(batchSize: batchSize)
+    return EmbeddingSource(dimension: { try resolver.dimension(of: $0, dataset: $1, datasetPath: $2) },
+                           table: { try resolver.resolve($0, dataset: $1, datasetPath: $2, log: $3) })
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AtomicIO
 import Foundation
+import LinearAlgebra
 
 @main
 struct ProfileBench: ParsableCommand {
@@ -12,6 +13,15 @@ struct ProfileBench: ParsableCommand {
         subcommands: [Synth.self, Import.self, Encode.self, Inspect.self, Validate.self, Run.self, Compare.self, Check.self,
                       Reproduce.self, Merge.self, Slurm.self, Eval.self, Bench.self]
     )
+
+    /// Every command but `encode` and `bench` runs on OpenBLAS's position-independent kernels
+    /// (``BLAS/pinReproducibleKernels()``: the same bits for a user in a shard as in the whole
+    /// run, on any x86-64 machine); `encode` and `bench` keep the machine's fastest kernels.
+    static func main() {
+        let command = CommandLine.arguments.dropFirst().first
+        if command != "encode" && command != "bench" { BLAS.pinReproducibleKernels() }
+        main(nil)
+    }
 }
 
 /// Prints to standard error.

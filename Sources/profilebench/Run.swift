@@ -41,7 +41,7 @@ struct Run: ParsableCommand {
 /// Each finished cell is kept in `dir/.cells/` as soon as it is done; with `resume` the cells an
 /// earlier (interrupted) run of `dir` finished are reused, so it goes on where it stopped.
 func runSpec(_ spec: ExperimentSpec, to dir: String, quiet: Bool, shard: Shard? = nil, resume: Bool = false) throws -> RunResult {
-    let runner = ExperimentRunner(spec: spec, resolver: makeResolver(), log: { if !quiet { stderrLine($0) } })
+    let runner = ExperimentRunner(spec: spec, embeddings: makeEmbeddingSource(), log: { if !quiet { stderrLine($0) } })
     runner.shard = shard
     let cells = URL(fileURLWithPath: dir).appendingPathComponent(".cells").path
     if !resume { try? FileManager.default.removeItem(atPath: cells) }

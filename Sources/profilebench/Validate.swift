@@ -11,7 +11,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let s = try SpecParser.load(path: spec)
-            let runner = ExperimentRunner(spec: s, resolver: makeResolver())
+            let runner = ExperimentRunner(spec: s, embeddings: makeEmbeddingSource())
             let d = try runner.validate()
             print("\(spec): ok — \(s.variants.count) variants × \(s.protocols.count) protocol(s), \(s.metrics.count) metrics; "
                 + "dataset \(s.datasetPath): \(d.userCount) users, \(d.itemCount) items, \(d.eventCount) events")

@@ -153,7 +153,7 @@ extension CLITests {
         // A missing manifest, in the baseline or the current folder.
         try FileManager.default.copyItem(atPath: path("rg"), toPath: path("bare"))
         try FileManager.default.removeItem(atPath: path("bare/manifest.json"))
-        let noManifest = "bare/manifest.json: no such file: the gate needs the manifest a run writes (re-make the folder with `profilebench run`)\n"
+        let noManifest = "bare/manifest.json: no such file (not a results folder written by `profilebench run`?)\n"
         for args in [["--baseline", "bare", "--current", "rg"], ["--baseline", "rg", "--current", "bare"], ["--baseline", "bare", "--spec", g]] {
             let r = try runProfileBench(["check"] + args, in: dir)
             XCTAssertEqual(r.status, 1, args.joined(separator: " "))

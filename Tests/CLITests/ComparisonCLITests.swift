@@ -121,7 +121,7 @@ extension CLITests {
         let r2 = try pb("reproduce", "r1", "--quiet")
         XCTAssertEqual(r2.status, 0, r2.stdout + r2.stderr)
         XCTAssertTrue(r2.stdout.hasPrefix("reproduced: metrics.json is byte-identical ("), r2.stdout)
-        XCTAssertEqual(try pb("reproduce", "nowhere").stderr, "error: nowhere/manifest.json: no such file (not a results folder?)\n")
+        XCTAssertEqual(try pb("reproduce", "nowhere").stderr, "error: nowhere/manifest.json: no such file (not a results folder written by `profilebench run`?)\n")
 
         // A tampered value is found and named.
         let m = path("r1/metrics.json")

@@ -3,6 +3,8 @@ import JSON
 import Statistics
 import XCTest
 @testable import Comparisons
+import Experiments
+@testable import Results
 
 /// Comparisons read from hand-written results folders: pairing, baselines, the family
 /// adjustment, seeded determinism, segments, split traffic and the regression check.
@@ -17,34 +19,43 @@ final class ComparisonTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     /// A results folder with variants `hash-8/<strategy>/none` of one holdout protocol, per-user
-    /// values `values[strategy][user]` of one metric `ndcg@5`.
+    /// values `values[strategy][user]` of one metric `ndcg@5`, written through the Results model.
     func folder(_ name: String, _ values: [(String, [Double])], seed: Int = 7, compare: String? = "static",
                 segments: [(Int, Double)]? = nil) throws -> String {
         let path = dir.appendingPathComponent(name).path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let proto = "holdout(history=0.6,test=0.2,update=0.2)"
-        let variants: [JSONValue] = values.map { s, v in
-            .object([("id", .string("hash-8/\(s)/none")), ("protocol", .string(proto)), ("encoder", .string("hash-8")),
-                     ("strategy", .object([("name", .string(s))])), ("reduction", .object([("method", .string("none"))])),
-                     ("metrics", .object([("ndcg@5", .object([("mean", .double(v.reduce(0, +) / Double(v.count))),
-                                                              ("ci95", .array([.double(0), .double(1)])), ("n", .int(v.count))]))])),
-                     ("skipped_users", .int(0))])
+        var specJSON: [(String, JSONValue)] = [
+            ("name", .string(name)), ("dataset", .string("d.h5")),
+            ("protocol", .object([("kind", .string("holdout")), ("history", .double(0.6)), ("update", .double(0.2)), ("test", .double(0.2))])),
+            ("encoders", .array([.object([("name", .string("hash-8"))])])),
+            ("strategies", .array(values.map { s, _ in
+                s == "decay" ? .object([("name", .string(s)), ("half_life_days", .int(7))]) : .object([("name", .string(s))])
+            })),
+            ("metrics", .array([.string("ndcg@5")])), ("seed", .int(seed)),
+        ]
+        if let compare { specJSON.append(("compare", .object([("baseline", .string(compare))]))) }
+        let specText = JSONWriter.string(.object(specJSON))
+        let spec = try SpecParser.parse(text: specText, path: path + "/spec.json")
+        let manifest = Manifest(name: name, specPath: path + "/spec.json", specJSON: .object(specJSON), specSHA256: "s", dataset: "d.h5",
+                                datasetSHA256: "d", datasetSummary: (values.first?.1.count ?? 0, 8, 8), weightsSHA256: [("hash-8", "")],
+                                tool: "profilebench", toolVersion: "0", gitCommit: "c", platform: "test", seed: seed, startTime: "",
+                                endTime: "", warnings: [])
+        let metrics = MetricsDocument(name: name, variants: values.map { s, v in
+            VariantEntry(protocolID: proto, id: "hash-8/\(s)/none", encoder: "hash-8", strategy: StrategyRecord(name: s),
+                         reduction: ReductionRecord(method: "none", components: nil),
+                         summaries: [MetricValue(metric: "ndcg@5", mean: v.reduce(0, +) / Double(v.count), ci95: (0, 1), n: v.count)],
+                         skippedUsers: 0)
+        })
+        var perUser = PerUserTable(metrics: ["ndcg@5"], hasProtocolColumn: false, hasCaseColumn: false)
+        for (s, v) in values {
+            perUser.append(VariantKey(protocolID: proto, id: "hash-8/\(s)/none"),
+                           PerUserTable.Rows(units: v.indices.map { ResultUnit(user: "u,\($0)") }, values: v))
         }
-        try JSONWriter.string(.object([("metric_dialect", .string("trec")), ("name", .string(name)), ("variants", .array(variants))]))
-            .write(toFile: path + "/metrics.json", atomically: true, encoding: .utf8)
-        var spec: [(String, JSONValue)] = [("name", .string(name))]
-        if let compare { spec.append(("compare", .object([("baseline", .string(compare))]))) }
-        try JSONWriter.string(.object([("spec", .object(spec)), ("seed", .int(seed)), ("spec_sha256", .string("s")),
-                                       ("dataset_sha256", .string("d")), ("weights_sha256", .object([("hash-8", .string(""))]))]))
-            .write(toFile: path + "/manifest.json", atomically: true, encoding: .utf8)
-        var csv = "variant,user,ndcg@5\n"
-        for (s, v) in values { for (u, x) in v.enumerated() { csv += "hash-8/\(s)/none,\"u,\(u)\",\(JSONWriter.format(x))\n" } }
-        try csv.write(toFile: path + "/per_user.csv", atomically: true, encoding: .utf8)
-        if let segments {
-            var seg = "protocol,user,history_events,drift\n"
-            for (u, (h, d)) in segments.enumerated() { seg += "\"\(proto)\",\"u,\(u)\",\(h),\(JSONWriter.format(d))\n" }
-            try seg.write(toFile: path + "/segments.csv", atomically: true, encoding: .utf8)
-        }
+        let segs = SegmentTable(hasCaseColumn: false, protocols: segments.map { s in
+            [(proto, s.enumerated().map { SegmentCovariate(unit: ResultUnit(user: "u,\($0.offset)"), historyEvents: $0.element.0, drift: $0.element.1) })]
+        } ?? [])
+        try ResultsFolder(path: path, manifest: manifest, spec: spec, metrics: metrics, timings: Timings(wallSeconds: 0, variants: []),
+                          perUser: perUser, segments: segs).write(extra: [])
         return path
     }
 

@@ -290,6 +290,9 @@ public final class ScoringEngine {
     /// blocks are sized for a full block whatever its rows: then every score is computed by the
     /// same sgemm micro-kernel in the same order wherever its row falls, so a user's scores do not
     /// depend on which other users share the block (a shard ranks exactly as the whole run).
+    /// That holds for kernels that compute each element the same way wherever it falls, which
+    /// OpenBLAS's AVX2 kernels do not: the command line pins the SSE3 ones
+    /// (`BLAS.pinReproducibleKernels()`).
     static let rowAlignment = 64
 
     func scoreVectors(_ queries: [Query], profiles P: [Float], into out: inout RankedLists, offset: Int) {

@@ -90,7 +90,8 @@ public struct RunResult: Sendable {
 /// Runs every variant of a spec (see docs/spec.md).
 public final class ExperimentRunner {
     public let spec: ExperimentSpec
-    public var resolver: EmbeddingResolver
+    /// The item vectors of each encoder (the encoding stage, or the dataset's stored tables).
+    public var embeddings: EmbeddingSource
     /// Progress and warnings go here (stderr in the CLI).
     public var log: (String) -> Void
     /// Bootstrap resamples for `ci95`.
@@ -107,9 +108,9 @@ public final class ExperimentRunner {
     /// The keys of every cell of the last run (its `.cells/<key>.rec` files).
     public internal(set) var cellKeys: Set<String> = []
 
-    public init(spec: ExperimentSpec, resolver: EmbeddingResolver = EmbeddingResolver(), log: @escaping (String) -> Void = { _ in }) {
+    public init(spec: ExperimentSpec, embeddings: EmbeddingSource = .stored, log: @escaping (String) -> Void = { _ in }) {
         self.spec = spec
-        self.resolver = resolver
+        self.embeddings = embeddings
         self.log = log
     }
 
@@ -130,7 +131,7 @@ public final class ExperimentRunner {
         }
         for (i, e) in spec.encoders.enumerated() {
             let d: Int
-            do { d = try resolver.dimension(of: e, dataset: dataset, datasetPath: spec.datasetPath) } catch let err as EncoderUnavailable {
+            do { d = try embeddings.dimension(e, dataset, spec.datasetPath) } catch let err as EncoderUnavailable {
                 throw SpecError(file: spec.sourcePath, path: "encoders[\(i)]", message: err.message)
             }
             for (j, r) in spec.reductions.enumerated() {
@@ -242,7 +243,7 @@ public final class ExperimentRunner {
         var prePeriod: [(protocolSpec: ProtocolSpec, encoder: String, reduction: String, perUser: [(user: Int32, values: [Double])])] = []
         let preQueries = spec.compare == nil ? [] : zip(querySets, logs).map { PrePeriod.queries(from: $0.queries, log: $1, excludeSeen: spec.excludeSeen) }
         for encoder in spec.encoders {
-            let table = try resolver.resolve(encoder, dataset: dataset, datasetPath: spec.datasetPath, log: log)
+            let table = try embeddings.table(encoder, dataset, spec.datasetPath, log)
             weights.append((encoder.id, table.attributes.weightsSHA256))
             var space = ItemSpace(rows: table.rows, dim: table.dim, values: table.values)
             let zeroRows = space.normalizeRows().filter { $0 }.count

@@ -4,13 +4,6 @@ import Experiments
 import FeatureHashing
 import ModelCatalog
 
-/// An encoder a spec names that the dataset does not hold and ProfileBench cannot compute.
-public struct EncoderUnavailable: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public init(message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// Computes embeddings with a built-in encoder (`hash-<d>` here; transformer encoders are
 /// registered by the command layer when they are available).
 public protocol EmbeddingProvider {
@@ -35,7 +28,9 @@ public struct HashEmbeddingProvider: EmbeddingProvider {
     }
 }
 
-/// Finds or computes the embedding table of a spec encoder.
+/// The encoding stage: finds or computes the embedding table of a spec encoder (a built-in
+/// encoder over the item texts), storing what it computes in the dataset. `run` hands it to the
+/// runner as its ``EmbeddingSource``; `encode` calls it directly.
 public struct EmbeddingResolver {
     public var providers: [any EmbeddingProvider]
     /// Built-in names that exist but whose provider is missing, with the reason.
