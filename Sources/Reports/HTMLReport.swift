@@ -4,86 +4,177 @@ import Foundation
 import Results
 
 /// report.html: the report with inline SVG charts, one self-contained file with no external
-/// resources, so it opens offline. Charts: per metric, the variants' means with their 95%
-/// intervals; a forest plot of each variant's delta against its baseline; and for prequential
-/// runs the metric at each step.
+/// resources, so it opens offline. Colour means strategy throughout (one fixed hue per
+/// strategy name, ``StrategyColours``), with the legend at the top. Per protocol and metric:
+/// encoder × strategy heatmaps (one per reduction) beside a bar chart of every variant's mean
+/// and 95% interval; then the training curves and, for prequential runs, the metric at each step
+/// by strategy. The comparison section opens with a summary matrix of the headline metric's
+/// verdicts, then forest plots sorted by effect, then every comparison in a collapsed, sortable,
+/// filterable table; the segments likewise.
+///
+/// The HTML is written by hand rather than with an HTML package (JohnSundell/Plot is on the
+/// offline list): the charts are SVG laid out from coordinates computed here, which an HTML DSL
+/// does not help with; the output must be byte-for-byte deterministic (the same folder gives
+/// the same bytes, sharded or not: attribute order and number formatting are ours, nothing
+/// iterates a dictionary, no timestamps or random ids); and a new dependency would add build
+/// time on CI for one report.
 public enum HTMLReport {
     /// Renders the report of `folder`, with `comparison` when there is one.
     public static func render(_ folder: ResultsFolder, comparison: ComparisonDocument?) -> String {
         let name = folder.metrics.name, m = folder.manifest
-        var body = "<h1>\(esc(name))</h1>\n"
+        let colours = StrategyColours(folder.variants)
+        var body = "<header>\n<h1>\(esc(name))</h1>\n"
         body += "<p class=\"meta\">Dataset <code>\(esc(m.dataset))</code>: \(m.datasetSummary.users) users, \(m.datasetSummary.items) items"
         body += ". Seed \(folder.seed). Tool \(esc(m.toolVersion)), commit <code>\(esc(String(m.gitCommit.prefix(12))))</code>. "
         body += "Means over users with 95% bootstrap intervals (metrics in the trec dialect).</p>\n"
-        for p in folder.protocols {
-            let rows = folder.variants.filter { $0.protocolID == p }
-            body += "<section>\n<h2>\(esc(p.isEmpty ? "Results" : p))</h2>\n"
-            let metricNames = rows.first?.means.map(\.metric) ?? []
-            body += "<div class=\"grid\">\n"
-            for metric in metricNames {
-                let bars = rows.compactMap { v in v.mean(metric).map { (v.id, $0, v.intervals[metric]) } }
-                body += figure("\(metric): mean per variant", barChart(bars))
-            }
-            body += "</div>\n"
-            if let published = folder.spec.published {
-                body += publishedTable(published, variants: rows)
-            }
-            if let doc = comparison {
-                let cs = doc.comparisons.filter { $0.protocolID == p }
-                if !cs.isEmpty {
-                    body += "<h3>Deltas against the baseline</h3>\n<div class=\"grid\">\n"
-                    var metrics: [String] = []
-                    for c in cs where !metrics.contains(c.metric) { metrics.append(c.metric) }
-                    for metric in metrics {
-                        body += figure("\(metric): Δ with 95% interval", forestPlot(cs.filter { $0.metric == metric }, alpha: doc.settings.alpha))
-                    }
-                    body += "</div>\n"
-                    body += comparisonTable(cs, alpha: doc.settings.alpha)
-                }
-            }
-            let curves = folder.training.filter { $0.protocolID == p }
-            if !curves.isEmpty {
-                body += "<h3>Training</h3>\n<p>Loss per epoch of each learned variant (training: the configured loss over the "
-                body += "training users' examples; validation: the full-softmax loss on the held-out users' last visible events). "
-                body += "The weights kept are the best validation epoch's.</p>\n<div class=\"grid\">\n"
-                var variants: [String] = []
-                for c in curves where !variants.contains(c.variant) { variants.append(c.variant) }
-                for v in variants {
-                    let rows = curves.filter { $0.variant == v }
-                    var series: [(String, [(Int, Double)])] = [("train loss", rows.map { ($0.epoch - 1, $0.trainLoss) })]
-                    let valid = rows.compactMap { r in r.validationLoss.map { (r.epoch - 1, $0) } }
-                    if !valid.isEmpty { series.append(("validation loss", valid)) }
-                    body += figure("\(v): loss per epoch", lineChart(series, xLabel: "epoch", zoom: true))
-                }
-                body += "</div>\n"
-            }
-            let steps = folder.perStep.filter { $0.protocolID == p }
-            if !steps.isEmpty {
-                body += "<h3>Per step</h3>\n<div class=\"grid\">\n"
-                let metrics = steps[0].values.map(\.metric)
-                for metric in metrics {
-                    var series: [(String, [(Int, Double)])] = []
-                    for r in steps {
-                        let value = r.values.first(where: { $0.metric == metric })?.value ?? .nan
-                        if let i = series.firstIndex(where: { $0.0 == r.variant }) { series[i].1.append((r.step, value)) }
-                        else { series.append((r.variant, [(r.step, value)])) }
-                    }
-                    body += figure("\(metric) at each step (mean over the users that reached it)", lineChart(series))
-                }
-                body += "</div>\n"
-            }
-            body += "</section>\n"
+        body += legend(colours, comparison: comparison)
+        body += contents(folder, comparison: comparison)
+        body += "</header>\n"
+        for (i, p) in folder.protocols.enumerated() {
+            body += protocolSection(folder, protocolID: p, index: i, colours: colours)
         }
-        if let doc = comparison, !doc.segments.isEmpty {
-            body += "<section>\n<h2>Segments</h2>\n<p>Terciles of history length (<code>activity</code>) and of drift "
-            body += "(1 − cos(history profile, mean of the ranked items)); p adjusted over all segment comparisons.</p>\n"
-            for seg in doc.segments {
-                body += "<h3>\(esc(seg.segmentation)) \(esc(seg.segment)) (\(rangeText(seg)), \(seg.users) users), \(esc(seg.protocolID))</h3>\n"
-                body += comparisonTable(seg.comparisons, alpha: doc.settings.alpha)
-            }
-            body += "</section>\n"
+        if let doc = comparison, !doc.comparisons.isEmpty {
+            body += comparisonSection(doc, folder: folder, colours: colours)
+        }
+        if let doc = comparison, doc.segments.contains(where: { !$0.comparisons.isEmpty }) {
+            body += segmentsSection(doc, folder: folder, colours: colours)
         }
         return page(title: name, body: body)
+    }
+
+    /// The strategy colours (one group per strategy name; a name with several ids shows each
+    /// id's shade), and how to read the heatmaps and verdicts.
+    static func legend(_ colours: StrategyColours, comparison: ComparisonDocument?) -> String {
+        var s = "<div class=\"legend\" id=\"legend\">\n<span class=\"legend-title\">Colour = strategy</span>\n"
+        for g in colours.groups {
+            s += "<span class=\"legend-group\" data-strategy-name=\"\(esc(g.name))\">"
+            if g.ids.count == 1 {
+                let id = g.ids[0]
+                s += swatch(colours.colour(name: g.name, id: id), strategy: id) + "<b>\(esc(g.name))</b>"
+                if id != g.name { s += " <small><code>\(breakable(id))</code></small>" }
+            } else {
+                s += "<b>\(esc(g.name))</b>"
+                for id in g.ids {
+                    s += " <span class=\"legend-id\">\(swatch(colours.colour(name: g.name, id: id), strategy: id))<small><code>\(breakable(parameters(id, name: g.name)))</code></small></span>"
+                }
+            }
+            s += "</span>\n"
+        }
+        s += "<p class=\"note\">Shades of one hue: the same strategy with other parameters (darkest first, in the spec's order). "
+        s += "Heatmaps: the cell colour deepens with the value (one scale per metric and protocol), ★ and a bold border mark each grid's best mean."
+        if comparison != nil { s += " Verdicts: " + verdictKey() + "." }
+        return s + "</p>\n</div>\n"
+    }
+
+    /// `half_life_days=7` of `decay(half_life_days=7)`; the id itself when it has no parameters.
+    static func parameters(_ id: String, name: String) -> String {
+        guard id.hasPrefix(name + "("), id.hasSuffix(")") else { return id }
+        return String(id.dropFirst(name.count + 1).dropLast())
+    }
+
+    /// Links to the sections.
+    static func contents(_ folder: ResultsFolder, comparison: ComparisonDocument?) -> String {
+        var links = folder.protocols.enumerated().map { i, p in
+            "<a href=\"#protocol-\(i + 1)\" title=\"\(esc(p))\">\(esc(p.isEmpty ? "Results" : protocolLabel(p, folder.protocols)))</a>"
+        }
+        if let doc = comparison, !doc.comparisons.isEmpty { links.append("<a href=\"#comparison\">Comparison</a>") }
+        if let doc = comparison, doc.segments.contains(where: { !$0.comparisons.isEmpty }) { links.append("<a href=\"#segments\">Segments</a>") }
+        return "<nav class=\"toc\">" + links.joined(separator: " · ") + "</nav>\n"
+    }
+
+    /// One protocol: per metric the heatmaps and the bar chart; the published numbers; the
+    /// training curves; the metrics per step.
+    static func protocolSection(_ folder: ResultsFolder, protocolID p: String, index: Int, colours: StrategyColours) -> String {
+        let rows = folder.variants.filter { $0.protocolID == p }
+        var body = "<section id=\"protocol-\(index + 1)\">\n<h2>\(esc(p.isEmpty ? "Results" : p))</h2>\n"
+        let encoders = distinct(rows.map(\.encoder)), strategies = distinct(rows.map(\.strategyID)), reductions = distinct(rows.map(\.reductionID))
+        body += "<p class=\"note\">\(rows.count) variants: \(encoders.count) encoder\(encoders.count == 1 ? "" : "s") × "
+        body += "\(strategies.count) strateg\(strategies.count == 1 ? "y" : "ies") × \(reductions.count) reduction\(reductions.count == 1 ? "" : "s").</p>\n"
+        for metric in rows.first?.means.map(\.metric) ?? [] {
+            // With several encoders or reductions the bars sit under "encoder · reduction"
+            // headings, labelled by strategy id; else each bar is labelled by its variant id.
+            let grouped = encoders.count > 1 || reductions.count > 1
+            let bars = rows.compactMap { v in
+                v.mean(metric).map { Bar(label: grouped ? v.strategyID : v.id, title: v.id, mean: $0, ci: v.intervals[metric], colour: colours.colour(v),
+                                         strategyID: v.strategyID, group: grouped ? "\(v.encoder) · \(v.reductionID)" : nil) }
+            }
+            body += "<div class=\"metric\">\n<h3>\(esc(metric))</h3>\n<div class=\"metric-row\">\n"
+            body += heatmaps(rows, metric: metric, colours: colours)
+            body += figure("\(metric): mean per variant", barChart(bars))
+            body += "</div>\n</div>\n"
+        }
+        if let published = folder.spec.published {
+            body += publishedTable(published, variants: rows)
+        }
+        body += trainingCurves(folder, protocolID: p, colours: colours)
+        body += perStepCharts(folder, protocolID: p, colours: colours)
+        return body + "</section>\n"
+    }
+
+    /// Each learned variant's losses per epoch, in its strategy's colour (validation dashed).
+    static func trainingCurves(_ folder: ResultsFolder, protocolID p: String, colours: StrategyColours) -> String {
+        let curves = folder.training.filter { $0.protocolID == p }
+        guard !curves.isEmpty else { return "" }
+        var body = "<h3>Training</h3>\n<p>Loss per epoch of each learned variant (training: the configured loss over the "
+        body += "training users' examples; validation: the full-softmax loss on the held-out users' last visible events). "
+        body += "The weights kept are the best validation epoch's.</p>\n<div class=\"grid\">\n"
+        for v in distinct(curves.map(\.variant)) {
+            let rows = curves.filter { $0.variant == v }
+            let (strategyID, colour) = strategyColour(folder, colours, protocolID: p, variant: v)
+            var series = [Series(label: "train loss", colour: colour, dash: nil, strategyID: strategyID, points: rows.map { ($0.epoch - 1, $0.trainLoss) })]
+            let valid = rows.compactMap { r in r.validationLoss.map { (r.epoch - 1, $0) } }
+            if !valid.isEmpty { series.append(Series(label: "validation loss", colour: colour, dash: "6,3", strategyID: strategyID, points: valid)) }
+            body += figure("\(v): loss per epoch", lineChart(series, xLabel: "epoch", zoom: true))
+        }
+        return body + "</div>\n"
+    }
+
+    /// Per metric the mean at each step, one line per strategy in its colour; with several
+    /// encoders or reductions, one small chart per (encoder, reduction), sharing the y axis.
+    static func perStepCharts(_ folder: ResultsFolder, protocolID p: String, colours: StrategyColours) -> String {
+        let steps = folder.perStep.filter { $0.protocolID == p }
+        guard !steps.isEmpty else { return "" }
+        var groups: [(encoder: String, reduction: String, variants: [String])] = []
+        for id in distinct(steps.map(\.variant)) {
+            let v = folder.variant(VariantKey(protocolID: p, id: id))
+            let (e, r) = (v?.encoder ?? "", v?.reductionID ?? "")
+            if let i = groups.firstIndex(where: { $0.encoder == e && $0.reduction == r }) { groups[i].variants.append(id) }
+            else { groups.append((e, r, [id])) }
+        }
+        var body = "<h3>Per step</h3>\n"
+        if groups.count > 1 {
+            body += "<p class=\"note\">One chart per encoder and reduction, lines coloured by strategy; the charts of a metric share their y axis.</p>\n"
+        }
+        for metric in steps[0].values.map(\.metric) {
+            func value(_ r: PerStepRow) -> Double { r.values.first(where: { $0.metric == metric })?.value ?? .nan }
+            let top = steps.map(value).filter(\.isFinite).max() ?? 1
+            let range = (0.0, top > 0 ? top * 1.08 : 1)
+            if groups.count > 1 {
+                // One legend for the metric's small charts: their lines are the same strategies.
+                var ids: [(String, String)] = []
+                for id in distinct(groups.flatMap(\.variants)) {
+                    let sc = strategyColour(folder, colours, protocolID: p, variant: id)
+                    if !ids.contains(where: { $0.0 == sc.0 }) { ids.append(sc) }
+                }
+                body += "<p class=\"step-legend\"><b>\(esc(metric))</b> " + ids.map { "<span class=\"legend-id\">\(swatch($0.1, strategy: $0.0))<code>\(esc($0.0))</code></span>" }.joined(separator: " ") + "</p>\n"
+            }
+            body += "<div class=\"grid\">\n"
+            for g in groups {
+                let series: [Series] = g.variants.map { id in
+                    let (strategyID, colour) = strategyColour(folder, colours, protocolID: p, variant: id)
+                    let label = groups.count > 1 ? strategyID : id
+                    return Series(label: label, colour: colour, dash: nil, strategyID: strategyID,
+                                  points: steps.filter { $0.variant == id }.map { ($0.step, value($0)) })
+                }
+                if groups.count > 1 {
+                    body += figure("\(metric) at each step, \(g.encoder) · \(g.reduction)", lineChart(series, yRange: range, width: 230, plotHeight: 130, legend: false))
+                } else {
+                    body += figure("\(metric) at each step (mean over the users that reached it)", lineChart(series, yRange: range))
+                }
+            }
+            body += "</div>\n"
+        }
+        return body
     }
 
     /// The published reference numbers beside the run's best variants (``PublishedTable``).
@@ -104,138 +195,7 @@ public enum HTMLReport {
         return s + "</tbody></table>\n"
     }
 
-    // MARK: Charts
-
-    static let palette = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"]
-    static let labelWidth = 410.0, plotWidth = 380.0, rowHeight = 20.0
-
-    /// Horizontal bars (mean) with whiskers (95% interval), one row per variant.
-    static func barChart(_ bars: [(String, Double, (lo: Double, hi: Double)?)]) -> String {
-        let top = bars.map { max($0.1, $0.2?.hi ?? $0.1) }.filter(\.isFinite).max() ?? 1
-        let scaleMax = top > 0 ? top * 1.08 : 1
-        let height = Double(bars.count) * rowHeight + 30
-        func x(_ v: Double) -> Double { labelWidth + max(0, v) / scaleMax * plotWidth }
-        var s = svgOpen(width: labelWidth + plotWidth + 60, height: height, role: "bar-chart")
-        s += axis(y: height - 24, ticks: ticks(0, scaleMax), x: x)
-        for (i, (label, mean, ci)) in bars.enumerated() {
-            let y = Double(i) * rowHeight + 4
-            s += text(labelWidth - 6, y + 13, label, anchor: "end")
-            s += "<rect class=\"bar\" x=\"\(n(labelWidth))\" y=\"\(n(y + 2))\" width=\"\(n(x(mean) - labelWidth))\" height=\"\(n(rowHeight - 6))\" fill=\"\(palette[i % palette.count])\"><title>\(esc(label)): \(fmt(mean, 4))</title></rect>\n"
-            if let ci {
-                let yc = y + rowHeight / 2 - 1
-                s += "<line class=\"ci\" x1=\"\(n(x(ci.lo)))\" x2=\"\(n(x(ci.hi)))\" y1=\"\(n(yc))\" y2=\"\(n(yc))\" stroke=\"#222\"/>"
-                s += "<line x1=\"\(n(x(ci.lo)))\" x2=\"\(n(x(ci.lo)))\" y1=\"\(n(yc - 4))\" y2=\"\(n(yc + 4))\" stroke=\"#222\"/>"
-                s += "<line x1=\"\(n(x(ci.hi)))\" x2=\"\(n(x(ci.hi)))\" y1=\"\(n(yc - 4))\" y2=\"\(n(yc + 4))\" stroke=\"#222\"/>\n"
-            }
-            s += text(x(ci?.hi ?? mean) + 4, y + 13, fmt(mean, 4), anchor: "start", cls: "value")
-        }
-        return s + "</svg>"
-    }
-
-    /// A forest plot: each comparison's delta (dot) and 95% interval (line) against 0.
-    static func forestPlot(_ cs: [PairedComparison], alpha: Double) -> String {
-        let extent = cs.flatMap { [abs($0.delta), abs($0.ci95?.lo ?? 0), abs($0.ci95?.hi ?? 0)] }.filter(\.isFinite).max() ?? 0
-        let half = extent > 0 ? extent * 1.1 : 1
-        let height = Double(cs.count) * rowHeight + 30
-        func x(_ v: Double) -> Double { labelWidth + (v + half) / (2 * half) * plotWidth }
-        var s = svgOpen(width: labelWidth + plotWidth + 60, height: height, role: "forest-plot")
-        s += axis(y: height - 24, ticks: ticks(-half, half), x: x)
-        s += "<line class=\"zero\" x1=\"\(n(x(0)))\" x2=\"\(n(x(0)))\" y1=\"0\" y2=\"\(n(height - 24))\" stroke=\"#888\" stroke-dasharray=\"3,3\"/>\n"
-        for (i, c) in cs.enumerated() {
-            let y = Double(i) * rowHeight + 4 + rowHeight / 2
-            let verdict = c.verdict(alpha: alpha)
-            let color = verdict == .better ? "#1a7f37" : verdict == .worse ? "#cf222e" : "#57606a"
-            s += text(labelWidth - 6, y + 4, c.variant, anchor: "end")
-            if let ci = c.ci95 {
-                s += "<line class=\"ci\" x1=\"\(n(x(ci.lo)))\" x2=\"\(n(x(ci.hi)))\" y1=\"\(n(y))\" y2=\"\(n(y))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
-            }
-            s += "<circle class=\"delta\" cx=\"\(n(x(c.delta)))\" cy=\"\(n(y))\" r=\"4\" fill=\"\(color)\"><title>\(esc(c.variant)) − \(esc(c.baseline)): \(signed(c.delta)) (\(verdict.rawValue))</title></circle>\n"
-        }
-        return s + "</svg>"
-    }
-
-    /// One line per variant: the metric at each step.
-    /// Lines over steps (or epochs); the y axis starts at 0, or with `zoom` at just below the
-    /// lowest value (loss curves, whose changes are small against their size).
-    static func lineChart(_ series: [(String, [(Int, Double)])], xLabel: String = "step", zoom: Bool = false) -> String {
-        let points = series.flatMap(\.1)
-        let maxStep = max(1, points.map(\.0).max() ?? 1)
-        let finite = points.map(\.1).filter(\.isFinite)
-        let top = finite.max() ?? 1
-        var yMin = 0.0, yMax = top > 0 ? top * 1.08 : 1
-        if zoom, let lo = finite.min() {
-            let pad = max((top - lo) * 0.1, abs(top) * 1e-3, 1e-9)
-            yMin = lo - pad
-            yMax = top + pad
-        }
-        let left = 50.0, width = 520.0, plotHeight = 200.0, legend = Double(series.count) * 16 + 8
-        let height = plotHeight + 40 + legend
-        func x(_ step: Int) -> Double { left + Double(step) / Double(maxStep) * width }
-        func y(_ v: Double) -> Double { 10 + (1 - (v - yMin) / (yMax - yMin)) * plotHeight }
-        var s = svgOpen(width: left + width + 20, height: height, role: "step-chart")
-        for t in ticks(yMin, yMax) {
-            s += "<line x1=\"\(n(left))\" x2=\"\(n(left + width))\" y1=\"\(n(y(t)))\" y2=\"\(n(y(t)))\" stroke=\"#eee\"/>"
-            s += text(left - 4, y(t) + 4, fmt(t, 3), anchor: "end", cls: "tick")
-        }
-        s += "<line x1=\"\(n(left))\" x2=\"\(n(left + width))\" y1=\"\(n(y(yMin)))\" y2=\"\(n(y(yMin)))\" stroke=\"#444\"/>\n"
-        let stride = max(1, maxStep / 10)
-        for st in Swift.stride(from: 0, through: maxStep, by: stride) {
-            s += text(x(st), y(yMin) + 14, "\(st + 1)", anchor: "middle", cls: "tick")
-        }
-        s += text(left + width / 2, y(yMin) + 28, xLabel, anchor: "middle", cls: "tick")
-        for (i, (label, pts)) in series.enumerated() {
-            let color = palette[i % palette.count]
-            let path = pts.filter { $0.1.isFinite }.map { "\(n(x($0.0))),\(n(y($0.1)))" }.joined(separator: " ")
-            s += "<polyline class=\"series\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(path)\"><title>\(esc(label))</title></polyline>\n"
-            let ly = plotHeight + 44 + Double(i) * 16
-            s += "<rect x=\"\(n(left))\" y=\"\(n(ly - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>"
-            s += text(left + 16, ly, label, anchor: "start")
-        }
-        return s + "</svg>"
-    }
-
-    static func svgOpen(width: Double, height: Double, role: String) -> String {
-        "<svg class=\"chart \(role)\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\">\n"
-    }
-
-    static func axis(y: Double, ticks: [Double], x: (Double) -> Double) -> String {
-        var s = "<line x1=\"\(n(x(ticks.first ?? 0)))\" x2=\"\(n(labelWidth + plotWidth))\" y1=\"\(n(y))\" y2=\"\(n(y))\" stroke=\"#444\"/>\n"
-        for t in ticks {
-            s += "<line x1=\"\(n(x(t)))\" x2=\"\(n(x(t)))\" y1=\"\(n(y))\" y2=\"\(n(y + 4))\" stroke=\"#444\"/>"
-            s += text(x(t), y + 16, fmt(t, 3), anchor: "middle", cls: "tick")
-        }
-        return s + "\n"
-    }
-
-    /// About five evenly spaced round ticks covering [lo, hi].
-    static func ticks(_ lo: Double, _ hi: Double) -> [Double] {
-        guard hi > lo else { return [lo] }
-        let raw = (hi - lo) / 5
-        let mag = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? raw
-        var out: [Double] = []
-        var t = (lo / step).rounded(.up) * step
-        while t <= hi + step * 1e-9 { out.append(abs(t) < step * 1e-9 ? 0 : t); t += step }
-        return out
-    }
-
-    static func text(_ x: Double, _ y: Double, _ s: String, anchor: String, cls: String = "label") -> String {
-        "<text class=\"\(cls)\" x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\">\(esc(s))</text>"
-    }
-
-    // MARK: Tables and page
-
-    static func comparisonTable(_ cs: [PairedComparison], alpha: Double) -> String {
-        var s = "<table>\n<thead><tr><th>variant</th><th>baseline</th><th>metric</th><th>n</th><th>baseline mean</th><th>variant mean</th><th>Δ</th><th>95% interval</th><th>adj. p</th><th>d</th><th>W/T/L</th><th>verdict</th></tr></thead>\n<tbody>\n"
-        for c in cs {
-            let v = c.verdict(alpha: alpha)
-            s += "<tr class=\"\(v == .better ? "better" : v == .worse ? "worse" : "same")\"><td><code>\(esc(c.variant))</code></td><td><code>\(esc(c.baseline))</code></td><td>\(esc(c.metric))</td>"
-            s += "<td>\(c.n)</td><td>\(fmt(c.meanBaseline, 4))</td><td>\(fmt(c.meanVariant, 4))</td><td>\(signed(c.delta))</td>"
-            s += "<td>\(c.ci95.map { "[\(signed($0.lo)), \(signed($0.hi))]" } ?? "–")</td><td>\(MarkdownReport.pText(c.pAdjusted.first?.value))</td>"
-            s += "<td>\(c.effectSize.map { fmt($0, 2) } ?? "–")</td><td>\(c.wins)/\(c.ties)/\(c.losses)</td><td>\(esc(v.rawValue))</td></tr>\n"
-        }
-        return s + "</tbody>\n</table>\n"
-    }
+    // MARK: Page
 
     static func figure(_ caption: String, _ svg: String) -> String {
         "<figure>\n\(svg)\n<figcaption>\(esc(caption))</figcaption>\n</figure>\n"
@@ -250,23 +210,117 @@ public enum HTMLReport {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(esc(title)) — ProfileBench report</title>
         <style>
-        body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1500px; padding: 0 1em; color: #1f2328; }
-        h1, h2, h3 { font-weight: 600; } h2 { border-bottom: 1px solid #d0d7de; padding-bottom: .2em; }
-        .meta { color: #57606a; }
-        .grid { display: flex; flex-wrap: wrap; gap: 1em; }
-        figure { margin: 0; border: 1px solid #d0d7de; border-radius: 6px; padding: .5em; }
-        figcaption { font-size: 12px; color: #57606a; text-align: center; }
-        svg text { font: 11px ui-monospace, monospace; fill: #1f2328; } svg text.tick { fill: #57606a; font-size: 10px; }
-        table { border-collapse: collapse; margin: 1em 0; font-size: 12px; }
-        th, td { border: 1px solid #d0d7de; padding: 2px 6px; text-align: right; } td:first-child, td:nth-child(2), td:nth-child(3) { text-align: left; }
-        tr.better td:last-child { color: #1a7f37; font-weight: 600; } tr.worse td:last-child { color: #cf222e; font-weight: 600; }
-        table.published td.num { text-align: right; } tr.published-row td { font-style: italic; background: #f6f8fa; }
+        \(css)
         </style>
         </head>
         <body>
         \(body)
         <script>
-        // Marks how many charts laid out with a non-empty box (checked by the Chromium test).
+        \(script)
+        </script>
+        </body>
+        </html>
+
+        """
+    }
+
+    static let css = """
+        *, *::before, *::after { box-sizing: border-box; }
+        body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 1500px; padding: 0 1em; color: #1f2328; }
+        h1, h2, h3 { font-weight: 600; overflow-wrap: anywhere; } h2 { border-bottom: 1px solid #d0d7de; padding-bottom: .2em; margin-top: 1.6em; }
+        h3 { margin: 1.2em 0 .4em; }
+        .meta, .note { color: #57606a; } .note { font-size: 12px; margin: .3em 0; }
+        code { font: 12px ui-monospace, monospace; overflow-wrap: anywhere; }
+        .legend { border: 1px solid #d0d7de; border-radius: 6px; padding: .5em .8em; background: #f6f8fa; }
+        .legend-title { font-weight: 600; margin-right: .6em; }
+        .legend-group { display: inline-block; margin: .15em 1.1em .15em 0; }
+        .legend-id { white-space: nowrap; margin-right: .5em; }
+        .step-legend { margin: .8em 0 .4em; }
+        .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
+        .toc { margin: .6em 0; }
+        .toc a { color: #0969da; text-decoration: none; } .toc a:hover { text-decoration: underline; }
+        .grid, .metric-row { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
+        .metric { margin-bottom: 1.4em; }
+        figure { margin: 0; border: 1px solid #d0d7de; border-radius: 6px; padding: .5em; max-width: 100%; min-width: 0; overflow-x: auto; }
+        figure svg { display: block; }
+        figcaption { font-size: 12px; color: #57606a; text-align: center; }
+        svg text { font: 11px ui-monospace, monospace; fill: #1f2328; } svg text.tick { fill: #57606a; font-size: 10px; }
+        svg text.group { font-weight: 700; fill: #57606a; }
+        .scroll { max-width: 100%; min-width: 0; overflow-x: auto; }
+        .heatmaps { display: flex; gap: 1em; align-items: flex-start; }
+        table { border-collapse: collapse; font-size: 12px; }
+        th, td { border: 1px solid #d0d7de; padding: 2px 6px; }
+        table.heatmap { flex: none; }
+        table.heatmap caption { font-size: 12px; color: #57606a; text-align: left; padding-bottom: 2px; }
+        table.heatmap thead th { background: #f6f8fa; font-weight: 600; white-space: nowrap; }
+        th.corner { font-weight: 400; color: #57606a; }
+        th.strategy { text-align: left; white-space: nowrap; border-left: 5px solid; font: 12px ui-monospace, monospace; background: #fff; }
+        th.strategy .sid { display: inline-block; max-width: 12.5em; white-space: normal; vertical-align: top; }
+        td.hm-cell { text-align: center; min-width: 6.4em; padding: 3px 6px; font-variant-numeric: tabular-nums; }
+        td.hm-cell .v { display: block; font-weight: 600; font-size: 13px; }
+        td.hm-cell .ci { display: block; font-size: 10px; opacity: .85; white-space: nowrap; }
+        td.hm-cell.best { outline: 3px solid #1f2328; outline-offset: -3px; box-shadow: inset 0 0 0 5px #ffd33d; }
+        td.hm-empty, td.sm-empty { text-align: center; color: #8c959f; }
+        table.summary-matrix th { background: #f6f8fa; white-space: nowrap; }
+        table.summary-matrix th.sub { font-weight: 400; font-size: 10px; padding: 1px 3px; }
+        table.summary-matrix th.sub code { font-size: 10px; }
+        table.summary-matrix .first { border-left: 2px solid #57606a; }
+        td.sm-cell { text-align: center; white-space: nowrap; font-size: 11px; padding: 2px 4px; font-variant-numeric: tabular-nums; }
+        td.sm-cell.better, .verdict-key.better { background: #dafbe1; color: #116329; }
+        td.sm-cell.worse, .verdict-key.worse { background: #ffebe9; color: #a40e26; }
+        td.sm-cell.same, .verdict-key.same { background: #f6f8fa; color: #57606a; }
+        .verdict-key { padding: 0 .4em; border-radius: 3px; white-space: nowrap; }
+        details { margin: 1em 0; border: 1px solid #d0d7de; border-radius: 6px; padding: .4em .8em; }
+        summary { cursor: pointer; font-weight: 600; }
+        .filters { margin: .6em 0; display: flex; flex-wrap: wrap; gap: .4em 1em; align-items: center; }
+        .filters .shown { color: #57606a; font-size: 12px; }
+        table.comparisons td, table.published td { text-align: right; white-space: nowrap; }
+        table.comparisons td.t { text-align: left; }
+        table.comparisons th { cursor: pointer; background: #f6f8fa; white-space: nowrap; user-select: none; }
+        table.comparisons th[aria-sort="ascending"]::after { content: " ▲"; } table.comparisons th[aria-sort="descending"]::after { content: " ▼"; }
+        tr.better td.verdict { color: #1a7f37; font-weight: 600; } tr.worse td.verdict { color: #cf222e; font-weight: 600; } tr.same td.verdict { color: #57606a; }
+        table.published { margin: 1em 0; } table.published td:first-child, table.published td:nth-child(2) { text-align: left; }
+        tr.published-row td { font-style: italic; background: #f6f8fa; }
+        @media (max-width: 600px) { body { margin: .8em auto; padding: 0 .6em; font-size: 13px; } h1 { font-size: 1.5em; } }
+        """
+
+    /// Sorting (click a header; numbers by their `data-v`, blanks last), filtering (each select
+    /// against the rows' `data-<key>`), and the count of charts drawn with a non-empty box
+    /// (checked by the Chromium test).
+    static let script = """
+        document.querySelectorAll("table.sortable").forEach(function (table) {
+          var heads = table.tHead.rows[0].cells;
+          Array.prototype.forEach.call(heads, function (th, col) {
+            th.addEventListener("click", function () {
+              var asc = th.getAttribute("aria-sort") !== "ascending", num = th.getAttribute("data-type") === "num";
+              Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+              th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+              var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+              function key(tr) { var td = tr.cells[col]; return num ? parseFloat(td.getAttribute("data-v")) : td.textContent; }
+              rows.sort(function (a, b) {
+                var x = key(a), y = key(b);
+                if (num && (isNaN(x) || isNaN(y))) { return isNaN(x) === isNaN(y) ? 0 : isNaN(x) ? 1 : -1; }
+                var r = num ? x - y : x.localeCompare(y);
+                return asc ? r : -r;
+              });
+              rows.forEach(function (tr) { body.appendChild(tr); });
+            });
+          });
+        });
+        document.querySelectorAll(".filtered").forEach(function (box) {
+          var selects = box.querySelectorAll("select[data-filter]"), shown = box.querySelector(".shown");
+          function apply() {
+            var rows = box.querySelectorAll("tbody tr"), n = 0;
+            rows.forEach(function (tr) {
+              var ok = true;
+              selects.forEach(function (s) { if (s.value && tr.getAttribute("data-" + s.getAttribute("data-filter")) !== s.value) { ok = false; } });
+              tr.hidden = !ok;
+              if (ok) { n += 1; }
+            });
+            shown.textContent = n + " of " + rows.length + " rows";
+          }
+          selects.forEach(function (s) { s.addEventListener("change", apply); });
+        });
         window.addEventListener("load", function () {
           var drawn = 0;
           document.querySelectorAll("svg.chart").forEach(function (svg) {
@@ -275,12 +329,7 @@ public enum HTMLReport {
           });
           document.body.setAttribute("data-charts-drawn", String(drawn));
         });
-        </script>
-        </body>
-        </html>
-
         """
-    }
 
     /// Escapes text for HTML and SVG content and attribute values.
     public static func esc(_ s: String) -> String {
@@ -300,6 +349,6 @@ public enum HTMLReport {
 
     static func n(_ d: Double) -> String { d.isFinite ? String(format: "%.1f", d) : "0" }
     static func fmt(_ d: Double, _ digits: Int) -> String { MarkdownReport.fmt(d, digits) }
-    static func signed(_ d: Double) -> String { MarkdownReport.signed(d) }
+    static func signed(_ d: Double, _ digits: Int = 4) -> String { MarkdownReport.signed(d, digits) }
     static func rangeText(_ s: SegmentComparison) -> String { MarkdownReport.rangeText(s) }
 }
