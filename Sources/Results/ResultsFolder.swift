@@ -99,7 +99,8 @@ public struct ResultsFolder: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
             throw ResultsError("\(path): no such results folder")
         }
-        func url(_ name: String) -> String { URL(fileURLWithPath: path).appendingPathComponent(name).path }
+        // Files are named as the folder was given, so errors name the path the user typed.
+        func url(_ name: String) -> String { (path.hasSuffix("/") ? path : path + "/") + name }
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: url(name)) }
         let manifest = try Manifest.load(url("manifest.json"))
         let spec = try manifest.parsedSpec(file: url("manifest.json"))
