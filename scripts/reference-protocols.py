@@ -165,7 +165,8 @@ def profile_scores(E, s, its, ts, ws, h, a):
             if sv[j] <= 1e-9 * sv[0]: continue
             v = vt[j]; dot = colsum @ v
             balanced = abs(dot) <= 1e-6 * sv[j] * len(A)
-            sign = (1.0 if v[np.argmax(np.abs(v))] > 0 else -1.0) if balanced else (1.0 if dot > 0 else -1.0)
+            first = int(np.flatnonzero(np.abs(v) >= np.abs(v).max() * (1 - 1e-9))[0])  # ties of magnitude: the first
+            sign = (1.0 if v[first] > 0 else -1.0) if balanced else (1.0 if dot > 0 else -1.0)
             rows.append(sign * sv[j] * v)
         R = np.array(rows) @ E.T
         return R.max(0) if s.get("aggregate", "max") == "max" else R.sum(0)

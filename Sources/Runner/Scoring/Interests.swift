@@ -7,8 +7,8 @@ import LinearAlgebra
 /// U″ = A Σ Vᵀ gives the interest vectors σⱼvⱼ, j < min(k, rank): the top right singular
 /// vectors scaled by their singular values. A singular vector's sign is arbitrary; each vⱼ is
 /// oriented so that the events lie on its positive side, Σᵢ wᵢf(xᵢ)·vⱼ > 0 (the uncentred rows;
-/// when that sum is within round-off of 0, |sum| ≤ 10⁻⁶·σⱼ·n (float32 inputs), its entry of largest magnitude is
-/// made positive instead). k = 1 without centring
+/// when that sum is within round-off of 0, |sum| ≤ 10⁻⁶·σⱼ·n (float32 inputs), its first entry of largest magnitude
+/// (within a relative 10⁻⁹) is made positive instead). k = 1 without centring
 /// is the dominant direction of the window (for one event, the event's own vector).
 /// An item x scores maxⱼ σⱼvⱼ·x (`max`) or Σⱼ σⱼvⱼ·x (`sum`).
 public enum InterestVectors {
@@ -36,12 +36,17 @@ public enum InterestVectors {
         var rows: [Float] = []
         var count = 0
         for j in 0..<min(k, sv.count) where sv[j] > 1e-9 * top {
-            var dot = 0.0, big = 0.0, bigSign = 1.0
+            var dot = 0.0, big = 0.0
             for c in 0..<d {
                 let v = vt[j * d + c]
                 dot += columnSum[c] * v
-                if abs(v) > big { big = abs(v); bigSign = v < 0 ? -1 : 1 }
+                big = max(big, abs(v))
             }
+            // The first entry within round-off of the largest magnitude: entries of equal
+            // magnitude (hash features give ±1/√m vectors) must not be told apart by round-off,
+            // which differs with the BLAS kernel under LAPACK.
+            var bigSign = 1.0
+            for c in 0..<d where abs(vt[j * d + c]) >= big * (1 - 1e-9) { bigSign = vt[j * d + c] < 0 ? -1 : 1; break }
             // |Σᵢ aᵢ·vⱼ| at round-off level (the events balance on both sides) orients nothing.
             let balanced = abs(dot) <= 1e-6 * sv[j] * Double(n)
             let sign = balanced ? bigSign : (dot > 0 ? 1.0 : -1.0)
