@@ -42,7 +42,7 @@ extension ResultsFolder {
             perStep = r.variants.flatMap { v in
                 (v.perStep ?? []).enumerated().map { j, s in
                     PerStepRow(protocolID: v.protocolSpec.id, variant: v.variant.id, step: j, lists: s.lists,
-                               values: Array(zip(perUserMetrics, s.values)).map { ($0.0, $0.1) })
+                               values: zip(perUserMetrics, s.values).map { ($0, $1) })
                 }
             }
         }

@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 
 /// A results folder that cannot be read, written or compared, with the file and what is wrong.
@@ -30,15 +31,14 @@ struct JSONFields {
         return ResultsError("\(file): \(at.isEmpty ? "the document" : at): expected \(expected), found \(found.map(JSONFields.describe) ?? "nothing")")
     }
 
+    /// A scalar as written (strings quoted, cut at 40 characters); arrays and objects by type.
     static func describe(_ v: JSONValue) -> String {
         switch v {
-        case .null: return "null"
         case .bool(let b): return "\(b)"
         case .int(let i): return "\(i)"
         case .double(let d): return "\(d)"
         case .string(let s): return "\"\(s.prefix(40))\""
-        case .array: return "an array"
-        case .object: return "an object"
+        default: return v.typeName
         }
     }
 
@@ -97,4 +97,3 @@ extension JSONValue {
     }
 }
 
-import Foundation
