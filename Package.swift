@@ -23,7 +23,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS"]),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
-        .target(name: "JSON"),
+        // Bytes to text: (gzipped) file streams, lines, the CSV reader and writer, byte repair.
+        .target(name: "TextFiles", dependencies: ["CZlib"]),
+        // The one JSON reader (strict for specs and results, loose and Python literals for importers) and writer.
+        .target(name: "JSON", dependencies: ["TextFiles"]),
         .target(name: "AtomicIO"),
         // Paired significance tests, intervals, multiple-testing corrections, the seeded PRNG.
         .target(name: "Statistics", dependencies: [
@@ -35,7 +38,7 @@ let package = Package(
         .target(name: "FeatureHashing", dependencies: ["ModelCatalog"]),
         .target(name: "Datasets", dependencies: ["HDF5Kit", "AtomicIO", "Statistics"]),
         // Streaming importers (CSV, JSON lines, Amazon, RecBole, MovieLens, RetailRocket, benchmark case files) into a Dataset.
-        .target(name: "Importers", dependencies: ["CZlib", "Datasets", "Statistics"]),
+        .target(name: "Importers", dependencies: ["Datasets", "JSON", "Statistics", "TextFiles"]),
         .target(name: "Profiles"),
         .target(name: "Retrieval"),
         // The encoding stage: a spec encoder's item vectors, read from the dataset or computed and stored.
@@ -44,7 +47,7 @@ let package = Package(
                                                "Retrieval", "Statistics", "AtomicIO",
                                                .product(name: "Crypto", package: "swift-crypto")]),
         // The typed model of a results folder, written and read by the same code.
-        .target(name: "Results", dependencies: ["Experiments", "JSON", "AtomicIO"]),
+        .target(name: "Results", dependencies: ["Experiments", "JSON", "AtomicIO", "TextFiles"]),
         // Paired comparisons, segments, split traffic, the regression check — over Results.
         .target(name: "Comparisons", dependencies: ["Results", "Statistics", "JSON"]),
         .target(name: "Reports", dependencies: ["Runner", "Results", "Experiments", "JSON", "AtomicIO", "Comparisons", "Statistics",
@@ -55,10 +58,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Sentence encoders: BERT tokenization, safetensors weights, BERT/MPNet forward passes.
-        .target(name: "Tokenizers"),
-        .target(name: "SafeTensors"),
+        .target(name: "Tokenizers", dependencies: ["JSON"]),
+        .target(name: "SafeTensors", dependencies: ["JSON"]),
         .target(name: "Encoders", dependencies: [
-            "Tokenizers", "SafeTensors", "LinearAlgebra", "ModelCatalog", "Statistics",
+            "Tokenizers", "SafeTensors", "JSON", "LinearAlgebra", "ModelCatalog", "Statistics",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Learned profile updaters: layers with analytic gradients, losses, AdamW, the trainer.
@@ -77,7 +80,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["Datasets", "HDF5Kit"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Experiments", "JSON"]),
         .testTarget(name: "ComparisonsTests", dependencies: ["Comparisons", "Results", "Experiments", "Statistics", "JSON"]),
-        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Datasets"],
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Datasets", "JSON", "TextFiles"],
                     exclude: ["Fixtures"]),  // read from disk by path
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"],
                     exclude: ["Fixtures"]),  // JSON read from disk, see FixtureLoading.swift

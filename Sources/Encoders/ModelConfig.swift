@@ -1,7 +1,8 @@
 import Foundation
+import JSON
 
 /// The fields of a Hugging Face `config.json` that the BERT and MPNet forward passes use.
-struct ModelConfig: Decodable {
+struct ModelConfig {
     var architectures: [String]?
     var modelType: String?
     var hiddenSize: Int
@@ -17,23 +18,6 @@ struct ModelConfig: Decodable {
     var positionEmbeddingType: String?
     var relativeAttentionNumBuckets: Int?
 
-    enum CodingKeys: String, CodingKey {
-        case architectures
-        case modelType = "model_type"
-        case hiddenSize = "hidden_size"
-        case numHiddenLayers = "num_hidden_layers"
-        case numAttentionHeads = "num_attention_heads"
-        case intermediateSize = "intermediate_size"
-        case hiddenAct = "hidden_act"
-        case layerNormEps = "layer_norm_eps"
-        case maxPositionEmbeddings = "max_position_embeddings"
-        case typeVocabSize = "type_vocab_size"
-        case vocabSize = "vocab_size"
-        case padTokenId = "pad_token_id"
-        case positionEmbeddingType = "position_embedding_type"
-        case relativeAttentionNumBuckets = "relative_attention_num_buckets"
-    }
-
     /// Reads and checks `path`.
     static func load(_ path: String) throws -> ModelConfig {
         guard FileManager.default.fileExists(atPath: path) else {
@@ -41,11 +25,18 @@ struct ModelConfig: Decodable {
         }
         let config: ModelConfig
         do {
-            config = try JSONDecoder().decode(ModelConfig.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch let error as DecodingError {
-            throw EncoderError(.invalidConfig, path: path, "cannot be decoded: \(describe(error))")
-        } catch {
-            throw EncoderError(.invalidConfig, path: path, "cannot be read: \(error.localizedDescription)")
+            let f = try JSONFields(reading: path)
+            config = ModelConfig(
+                architectures: try f.optional("architectures", f.strings), modelType: try f.optional("model_type", f.string),
+                hiddenSize: try f.int("hidden_size"), numHiddenLayers: try f.int("num_hidden_layers"),
+                numAttentionHeads: try f.int("num_attention_heads"), intermediateSize: try f.int("intermediate_size"),
+                hiddenAct: try f.optional("hidden_act", f.string), layerNormEps: try f.optional("layer_norm_eps", f.double),
+                maxPositionEmbeddings: try f.int("max_position_embeddings"), typeVocabSize: try f.optional("type_vocab_size", f.int),
+                vocabSize: try f.int("vocab_size"), padTokenId: try f.optional("pad_token_id", f.int),
+                positionEmbeddingType: try f.optional("position_embedding_type", f.string),
+                relativeAttentionNumBuckets: try f.optional("relative_attention_num_buckets", f.int))
+        } catch let error as JSONFieldError {
+            throw EncoderError(.invalidConfig, path: path, "cannot be decoded: \(error.detail)")
         }
         func check(_ ok: Bool, _ what: String) throws {
             if !ok { throw EncoderError(.invalidConfig, path: path, what) }
@@ -60,37 +51,26 @@ struct ModelConfig: Decodable {
         try check((config.layerNormEps ?? 1e-12) > 0, "layer_norm_eps must be > 0")
         return config
     }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): return "missing key \"\(key.stringValue)\""
-        case .typeMismatch(_, let c), .valueNotFound(_, let c):
-            return "bad value at \(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
-        case .dataCorrupted(let c): return c.debugDescription
-        @unknown default: return "\(error)"
-        }
-    }
 }
 
 /// sentence-transformers' `sentence_bert_config.json` (`max_seq_length`).
-struct SentenceBertConfig: Decodable {
+struct SentenceBertConfig {
     var maxSeqLength: Int
-    enum CodingKeys: String, CodingKey { case maxSeqLength = "max_seq_length" }
 
     static func load(_ path: String) throws -> SentenceBertConfig {
         guard FileManager.default.fileExists(atPath: path) else {
             throw EncoderError(.invalidConfig, path: path, "not found (sentence-transformers' config with max_seq_length)")
         }
         do {
-            let config = try JSONDecoder().decode(SentenceBertConfig.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            let config = SentenceBertConfig(maxSeqLength: try JSONFields(reading: path).int("max_seq_length"))
             guard config.maxSeqLength >= 2 else {
                 throw EncoderError(.invalidConfig, path: path, "max_seq_length must be ≥ 2 (got \(config.maxSeqLength))")
             }
             return config
         } catch let error as EncoderError {
             throw error
-        } catch {
-            throw EncoderError(.invalidConfig, path: path, "cannot be decoded: \(error)")
+        } catch let error as JSONFieldError {
+            throw EncoderError(.invalidConfig, path: path, "cannot be decoded: \(error.detail)")
         }
     }
 }

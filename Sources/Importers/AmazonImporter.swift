@@ -1,3 +1,5 @@
+import JSON
+import TextFiles
 /// `import amazon REVIEWS [--meta META]`: the Amazon review data of McAuley et al.
 ///
 /// - 2014 release (SIGIR 2015, WWW 2016): reviews are JSON lines with `reviewerID`, `asin`,

@@ -1,3 +1,4 @@
+import TextFiles
 /// `import csv EVENTS [--items ITEMS] [--users USERS]`: a delimited events file with a header,
 /// columns mapped by name (explicit or detected), optional item and user files.
 public enum CSVImporter {

@@ -1,4 +1,5 @@
 import Datasets
+import TextFiles
 
 /// Choices shared by every importer.
 public struct ImportOptions: Sendable {

@@ -1,3 +1,5 @@
+import JSON
+import TextFiles
 /// `import jsonl EVENTS [--items ITEMS]`: one JSON object per line, fields mapped by name as in
 /// `csv` (explicit, or detected from the first object's keys). Ids may be strings or numbers
 /// (numbers keep their text); times are numbers or strings in any form `TimeParsing` reads.
@@ -100,8 +102,8 @@ public enum JSONLImporter {
             return nil
         }
         let v: LooseValue
-        do { v = try LooseJSONParser.parse(bytes, python: python) } catch let e as LooseSyntaxError {
-            try bad("invalid JSON", "\(location): invalid JSON: \(e)")
+        do { v = try JSONParser.parseLoose(bytes, python: python) } catch let e as JSONSyntaxError {
+            try bad("invalid JSON", "\(location): invalid JSON: \(e.withinLine)")
             return nil
         }
         guard case .object(let o) = v else {

@@ -1,4 +1,5 @@
 import Foundation
+import TextFiles
 
 /// `import movielens PATH`: the GroupLens MovieLens releases, detected from the files present.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import TextFiles
 
 /// `import recbole PATH…`: RecBole atomic files (https://recbole.io/docs/user_guide/data/atomic_files.html).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import TextFiles
 
 /// `import retailrocket PATH`: the RetailRocket e-commerce dataset (Kaggle, 2016).
 ///

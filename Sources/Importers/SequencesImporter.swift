@@ -1,5 +1,7 @@
 import Datasets
 import Foundation
+import JSON
+import TextFiles
 
 /// `import sequences --split NAME=FILE… --items ITEMS`: the case files that generative- and
 /// sequential-recommendation benchmarks publish (MiniOneRec's `train.csv`, `valid.csv`,
@@ -141,8 +143,8 @@ public enum SequencesImporter {
             guard try r.withField(uc, { try b.checkID($0, location: loc, column: userColumn) }) else { continue }
 
             let parsed: LooseValue
-            do { parsed = try r.withField(hc) { try LooseJSONParser.parse($0, python: true) } } catch let e as LooseSyntaxError {
-                try b.bad("unparsable history", "\(loc): column \(historyColumn): cannot read \"\(clip(r.displayValue(hc)))\" as a list of item ids: \(e)")
+            do { parsed = try r.withField(hc) { try JSONParser.parseLoose($0, python: true) } } catch let e as JSONSyntaxError {
+                try b.bad("unparsable history", "\(loc): column \(historyColumn): cannot read \"\(clip(r.displayValue(hc)))\" as a list of item ids: \(e.withinLine)")
                 continue
             }
             guard case .array(let elements) = parsed else {
@@ -200,11 +202,10 @@ public enum SequencesImporter {
     /// fields become text: `title`, `description`, `brand`, `categories` (as `/items/category`),
     /// then any other field by its name.
     static func readItems(_ path: String) throws -> Items {
-        let bytes = try readAll(path)
+        let bytes = try ByteStream.readAll(path: path)
         let value: LooseValue
-        do { value = try bytes.withUnsafeBufferPointer { try LooseJSONParser.parse($0) } } catch let e as LooseSyntaxError {
-            let (line, column) = position(of: e.byteOffset, in: bytes)
-            throw ImportError("\(path):\(line): invalid JSON: column \(column): \(e.message)")
+        do { value = try bytes.withUnsafeBufferPointer { try JSONParser.parseLoose($0, end: "the end of the file") } } catch let e as JSONSyntaxError {
+            throw ImportError("\(path):\(e.line): invalid JSON: \(e.withinLine)")
         }
         guard case .object(let members) = value else {
             throw ImportError("\(path): expected one JSON object keyed by item id ({\"0\": {\"title\": …}, …}), found \(JSONLImporter.kind(value))")
@@ -253,7 +254,7 @@ public enum SequencesImporter {
         guard field == "description" || field == "category" else { return v.text() }
         var value = v
         if case .string(let s) = v, s.hasPrefix("["), s.hasSuffix("]"),
-           let list = try? LooseJSONParser.parse(s, python: true), case .array = list { value = list }
+           let list = try? JSONParser.parseLoose(s, python: true), case .array = list { value = list }
         guard case .array(let elements) = value else { return value.text() }
         if field == "description" { return value.text(separator: " ") }
         let paths = elements.map { e -> String in
@@ -262,30 +263,6 @@ public enum SequencesImporter {
         }.filter { !$0.isEmpty }
         let nested = elements.contains { if case .array = $0 { return true }; return false }
         return paths.joined(separator: nested ? " | " : " > ")
-    }
-
-    /// 1-based line and character column of byte `offset`.
-    static func position(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
-        var line = 1, column = 1
-        for k in 0..<min(offset, bytes.count) {
-            if bytes[k] == 0x0A { line += 1; column = 1 } else if bytes[k] & 0xC0 != 0x80 { column += 1 }
-        }
-        return (line, column)
-    }
-
-    /// The whole (possibly gzipped) file.
-    static func readAll(_ path: String) throws -> [UInt8] {
-        let stream = try ByteStream(path: path)
-        var out: [UInt8] = []
-        let chunk = 1 << 20
-        var buffer = [UInt8](repeating: 0, count: chunk)
-        while true {
-            let n = try buffer.withUnsafeMutableBufferPointer { try stream.read(into: $0.baseAddress!, count: chunk) }
-            if n == 0 { break }
-            out.append(contentsOf: buffer[0..<n])
-        }
-        if out.count >= 3, out[0] == 0xEF, out[1] == 0xBB, out[2] == 0xBF { out.removeFirst(3) }
-        return out
     }
 }
 

@@ -63,11 +63,3 @@ public indirect enum JSONValue: Equatable, Sendable {
     public var objectValue: [(String, JSONValue)]? { if case .object(let o) = self { return o }; return nil }
     public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
 }
-
-/// A JSON text that does not parse, with the 1-based line and column of the problem.
-public struct JSONSyntaxError: Error, CustomStringConvertible, Sendable {
-    public let line: Int
-    public let column: Int
-    public let message: String
-    public var description: String { "line \(line), column \(column): \(message)" }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import TextFiles
 import JSON
 
 /// A variant under a protocol: the unit that is compared.
@@ -26,46 +27,6 @@ public struct ResultUnit: Sendable, Equatable {
     public var key: String { self.case.isEmpty ? user : "\(user):\(self.case)" }
 }
 
-/// RFC 4180 records: fields separated by commas, optionally double-quoted with "" for a quote.
-enum CSV {
-    static func records(_ text: String) -> [[String]] {
-        var out: [[String]] = []
-        var record: [String] = [], field = "", quoted = false, atFieldStart = true, any = false
-        var it = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        while let c = pending ?? it.next() {
-            pending = nil
-            if quoted {
-                if c == "\"" {
-                    if let n = it.next() {
-                        if n == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = n }
-                    } else { quoted = false }
-                } else { field.unicodeScalars.append(c) }
-                continue
-            }
-            switch c {
-            case "\"" where atFieldStart: quoted = true; atFieldStart = false; any = true
-            case ",": record.append(field); field = ""; atFieldStart = true; any = true
-            case "\r": continue
-            case "\n":
-                if any || !field.isEmpty { record.append(field); out.append(record) }
-                record = []; field = ""; atFieldStart = true; any = false
-            default: field.unicodeScalars.append(c); atFieldStart = false; any = true
-            }
-        }
-        if any || !field.isEmpty { record.append(field); out.append(record) }
-        return out
-    }
-
-    /// A field as RFC 4180 writes it: quoted when it holds a comma, quote or line break.
-    static func field(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return s
-    }
-}
-
 /// One CSV file of a results folder being read: its records, with errors that name the file,
 /// the line and the column.
 struct CSVFile {
@@ -74,15 +35,27 @@ struct CSVFile {
     let rows: [[String]]
 
     init(_ file: String) throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw ResultsError("\(file): no such file") }
-        let lines = CSV.records(String(decoding: data, as: UTF8.self))
-        guard let header = lines.first else { throw ResultsError("\(file): empty, expected a header line") }
+        guard FileManager.default.fileExists(atPath: file) else { throw ResultsError("\(file): no such file") }
+        let reader: CSVReader
+        var records: [[String]] = []
+        do {
+            reader = try CSVReader(path: file, delimiter: UInt8(ascii: ","))
+            while try reader.next() {
+                let r = reader.record()
+                if let header = records.first, r.count != header.count {
+                    throw ResultsError("\(file): line \(reader.line) has \(r.count) fields, expected \(header.count)")
+                }
+                records.append(r)
+            }
+        } catch let e as CSVRowError {
+            throw ResultsError(e.description)
+        } catch let e as TextFileError {
+            throw ResultsError(e.description)
+        }
+        guard let header = records.first else { throw ResultsError("\(file): empty, expected a header line") }
         self.file = file
         self.header = header
-        rows = Array(lines.dropFirst())
-        for (n, r) in rows.enumerated() where r.count != header.count {
-            throw ResultsError("\(file): line \(n + 2) has \(r.count) fields, expected \(header.count)")
-        }
+        rows = Array(records.dropFirst())
     }
 
     func fail(_ line: Int, _ column: Int, _ expected: String) -> ResultsError {
@@ -163,7 +136,7 @@ public struct PerUserTable: Sendable {
 
     var header: String {
         (hasProtocolColumn ? "protocol," : "") + "variant,user" + (hasCaseColumn ? ",case" : "") + ","
-            + metrics.map(CSV.field).joined(separator: ",")
+            + metrics.map(CSVWriter.field).joined(separator: ",")
     }
 
     /// `[protocol,]variant,user[,case],<metric>…`.
@@ -172,9 +145,9 @@ public struct PerUserTable: Sendable {
         let m = metrics.count
         for key in order {
             guard let r = rows[key] else { continue }
-            let prefix = (hasProtocolColumn ? CSV.field(key.protocolID) + "," : "") + CSV.field(key.id) + ","
+            let prefix = (hasProtocolColumn ? CSVWriter.field(key.protocolID) + "," : "") + CSVWriter.field(key.id) + ","
             for (i, u) in r.units.enumerated() {
-                out += prefix + CSV.field(u.user) + (hasCaseColumn ? "," + u.case : "")
+                out += prefix + CSVWriter.field(u.user) + (hasCaseColumn ? "," + u.case : "")
                 for j in 0..<m { out += "," + csvNumber(r.values[i * m + j]) }
                 out += "\n"
             }
@@ -236,9 +209,9 @@ public struct SegmentTable: Sendable {
     public var csv: String {
         var out = "protocol,user" + (hasCaseColumn ? ",case" : "") + ",history_events,drift\n"
         for (p, units) in protocols {
-            let prefix = CSV.field(p) + ","
+            let prefix = CSVWriter.field(p) + ","
             for c in units {
-                out += prefix + CSV.field(c.unit.user) + (hasCaseColumn ? "," + c.unit.case : "") + ",\(c.historyEvents)," + csvNumber(c.drift) + "\n"
+                out += prefix + CSVWriter.field(c.unit.user) + (hasCaseColumn ? "," + c.unit.case : "") + ",\(c.historyEvents)," + csvNumber(c.drift) + "\n"
             }
         }
         return out
@@ -296,12 +269,12 @@ public struct PrePeriodTable: Sendable {
 
     /// `protocol,encoder,reduction,user[,case],<metric>…`.
     public var csv: String {
-        var out = "protocol,encoder,reduction,user" + (hasCaseColumn ? ",case" : "") + "," + metrics.map(CSV.field).joined(separator: ",") + "\n"
+        var out = "protocol,encoder,reduction,user" + (hasCaseColumn ? ",case" : "") + "," + metrics.map(CSVWriter.field).joined(separator: ",") + "\n"
         let m = metrics.count
         for g in groups {
-            let prefix = [g.protocolID, g.encoder, g.reduction].map(CSV.field).joined(separator: ",") + ","
+            let prefix = [g.protocolID, g.encoder, g.reduction].map(CSVWriter.field).joined(separator: ",") + ","
             for (i, u) in g.units.enumerated() {
-                out += prefix + CSV.field(u.user) + (hasCaseColumn ? "," + u.case : "") + ","
+                out += prefix + CSVWriter.field(u.user) + (hasCaseColumn ? "," + u.case : "") + ","
                 out += (0..<m).map { csvNumber(g.values[i * m + $0]) }.joined(separator: ",") + "\n"
             }
         }
@@ -340,9 +313,9 @@ public struct PerStepRow: Sendable {
 
     /// `protocol,variant,step,lists,<metric>…` (`metrics` names the columns when there are no rows).
     static func csv(_ rows: [PerStepRow], metrics: [String]) -> String {
-        var out = "protocol,variant,step,lists," + metrics.map(CSV.field).joined(separator: ",") + "\n"
+        var out = "protocol,variant,step,lists," + metrics.map(CSVWriter.field).joined(separator: ",") + "\n"
         for r in rows {
-            out += CSV.field(r.protocolID) + "," + CSV.field(r.variant) + ",\(r.step),\(r.lists),"
+            out += CSVWriter.field(r.protocolID) + "," + CSVWriter.field(r.variant) + ",\(r.step),\(r.lists),"
             out += r.values.map { csvNumber($0.value) }.joined(separator: ",") + "\n"
         }
         return out
@@ -392,7 +365,7 @@ public struct TrainingEpoch: Sendable, Equatable {
     static func csv(_ rows: [TrainingEpoch]) -> String {
         var s = header.joined(separator: ",") + "\n"
         for e in rows {
-            let fields = [CSV.field(e.protocolID), CSV.field(e.variant), "\(e.epoch)", "\(e.trainLoss)",
+            let fields = [CSVWriter.field(e.protocolID), CSVWriter.field(e.variant), "\(e.epoch)", "\(e.trainLoss)",
                           e.validationLoss.map { "\($0)" } ?? "", e.validationHitRate.map { "\($0)" } ?? "",
                           e.best ? "1" : "0", "\(e.examples)", "\(e.events)", "\(e.seconds)", "\(e.examplesPerSecond)", "\(e.eventsPerSecond)"]
             s += fields.joined(separator: ",") + "\n"

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import JSON
 
 /// Element types of the safetensors format.
 public enum SafeTensorsDType: String, Sendable, CaseIterable {
@@ -147,28 +148,47 @@ public final class SafeTensorsFile {
 
     // MARK: Header
 
-    private struct Entry: Decodable {
+    private struct Entry {
         let dtype: String
         let shape: [Int]
         let data_offsets: [Int]
     }
 
-    private enum HeaderValue: Decodable {
+    private enum HeaderValue {
         case tensor(Entry)
         case metadata([String: String])
-        init(from decoder: Decoder) throws {
-            if let entry = try? Entry(from: decoder) { self = .tensor(entry); return }
-            self = .metadata(try [String: String](from: decoder))
-        }
     }
 
     private static func parseHeader(_ data: Data, path: String, dataSize: Int)
         throws -> ([String: TensorInfo], [String: String]) {
-        let raw: [String: HeaderValue]
+        let header: JSONFields
         do {
-            raw = try JSONDecoder().decode([String: HeaderValue].self, from: data)
+            header = try JSONFields(file: path + " header", try JSONParser.parse(bytes: Array(data)))
         } catch {
             throw SafeTensorsError(path: path, "header is not valid safetensors JSON (\(error))")
+        }
+        var raw: [(String, HeaderValue)] = []
+        for (name, value) in header.members {
+            guard value.objectValue != nil else { throw SafeTensorsError(path: path, tensor: name, "header entry is not an object") }
+            let entry = try JSONFields(file: path + " header", path: name, value)
+            if name == "__metadata__" {
+                var m: [String: String] = [:]
+                for (k, v) in entry.members {
+                    guard let s = v.stringValue else { throw SafeTensorsError(path: path, "__metadata__.\(k) is not a string") }
+                    m[k] = s
+                }
+                raw.append((name, .metadata(m)))
+                continue
+            }
+            guard entry.has("dtype") && entry.has("shape") && entry.has("data_offsets") else {
+                throw SafeTensorsError(path: path, tensor: name, "header entry has no dtype/shape/data_offsets")
+            }
+            do {
+                raw.append((name, .tensor(Entry(dtype: try entry.string("dtype"), shape: try entry.ints("shape"),
+                                                data_offsets: try entry.ints("data_offsets")))))
+            } catch {
+                throw SafeTensorsError(path: path, tensor: name, "header entry is malformed (\(error))")
+            }
         }
         var tensors: [String: TensorInfo] = [:]
         var metadata: [String: String] = [:]

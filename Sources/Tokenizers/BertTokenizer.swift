@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A BERT-style tokenizer (BERT and MPNet use the same one with different special tokens):
 /// `BasicTokenizer` + `WordPieceTokenizer`, special tokens around the text, truncation.
@@ -66,8 +67,8 @@ public struct BertTokenizer: Sendable {
 
         let configPath = (directory as NSString).appendingPathComponent("tokenizer_config.json")
         let mapPath = (directory as NSString).appendingPathComponent("special_tokens_map.json")
-        let config = try Self.readJSONObject(configPath) ?? [:]
-        let map = try Self.readJSONObject(mapPath) ?? [:]
+        let config = try Self.readJSONObject(configPath) ?? .object([])
+        let map = try Self.readJSONObject(mapPath) ?? .object([])
         func special(_ key: String, _ fallback: String) -> String {
             Self.tokenText(config[key]) ?? Self.tokenText(map[key]) ?? fallback
         }
@@ -78,19 +79,19 @@ public struct BertTokenizer: Sendable {
             }
             return id
         }
-        let lowercase = (config["do_lower_case"] as? Bool) ?? true
-        let stripAccents = config["strip_accents"] as? Bool   // null: follows lowercase
-        let chinese = (config["tokenize_chinese_chars"] as? Bool) ?? true
+        let lowercase = config["do_lower_case"]?.boolValue ?? true
+        let stripAccents = config["strip_accents"]?.boolValue   // null: follows lowercase
+        let chinese = config["tokenize_chinese_chars"]?.boolValue ?? true
         let unk = try id("unk_token", "[UNK]")
         var specials: [(String, Int32)] = []
         var normalizedSpecials: [(String, Int32)] = []
         let fastPath = (directory as NSString).appendingPathComponent("tokenizer.json")
-        if let fast = try Self.readJSONObject(fastPath), let added = fast["added_tokens"] as? [[String: Any]] {
-            for token in added {
-                guard let content = token["content"] as? String, let id = (token["id"] as? NSNumber)?.int32Value else {
-                    throw TokenizerError(path: fastPath, "added_tokens entry without content and id: \(token)")
+        if let fast = try Self.readJSONObject(fastPath), let added = fast["added_tokens"]?.arrayValue {
+            for (k, token) in added.enumerated() {
+                guard let content = token["content"]?.stringValue, let id = token["id"]?.intValue.flatMap(Int32.init(exactly:)) else {
+                    throw TokenizerError(path: fastPath, "added_tokens[\(k)] has no content and id")
                 }
-                if (token["normalized"] as? Bool) == true {
+                if token["normalized"]?.boolValue == true {
                     normalizedSpecials.append((content, id))
                 } else {
                     specials.append((content, id))
@@ -174,27 +175,21 @@ public struct BertTokenizer: Sendable {
         return segments
     }
 
-    private static func readJSONObject(_ path: String) throws -> [String: Any]? {
+    private static func readJSONObject(_ path: String) throws -> JSONValue? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TokenizerError(path: path, "cannot be read")
         }
-        do {
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw TokenizerError(path: path, "is not a JSON object")
-            }
-            return object
-        } catch let error as TokenizerError {
-            throw error
-        } catch {
-            throw TokenizerError(path: path, "is not valid JSON (\(error.localizedDescription))")
+        let object: JSONValue
+        do { object = try JSONParser.parse(bytes: Array(data)) } catch {
+            throw TokenizerError(path: path, "is not valid JSON: \(error)")
         }
+        guard object.objectValue != nil else { throw TokenizerError(path: path, "is not a JSON object") }
+        return object
     }
 
     /// A special token given as `"[CLS]"` or as `{"content": "[CLS]", …}`.
-    private static func tokenText(_ value: Any?) -> String? {
-        if let s = value as? String { return s }
-        if let d = value as? [String: Any], let s = d["content"] as? String { return s }
-        return nil
+    private static func tokenText(_ value: JSONValue?) -> String? {
+        value?.stringValue ?? value?["content"]?.stringValue
     }
 }

@@ -64,11 +64,6 @@ final class ComparisonTests: XCTestCase {
         return (0..<n).map { _ in min(1, max(0, 0.3 + shift + 0.2 * g.nextGaussian())) }
     }
 
-    func testCSVQuotedFields() {
-        XCTAssertEqual(CSV.records("a,b\n\"x,1\",\"say \"\"hi\"\"\"\n\n"), [["a", "b"], ["x,1", "say \"hi\""]])
-        XCTAssertEqual(CSV.records("a,,c\r\n"), [["a", "", "c"]])
-    }
-
     func testWithinComparesEachStrategyWithStaticAndAdjustsOverTheFamily() throws {
         let base = Self.noisy(60, shift: 0, seed: 1)
         let better = base.map { min(1, $0 + 0.1) }

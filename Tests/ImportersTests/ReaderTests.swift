@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Importers
+import JSON
+import TextFiles
 
 /// Temporary files for a test, removed afterwards.
 class TempDirTestCase: XCTestCase {
@@ -46,6 +48,15 @@ final class CSVReaderTests: TempDirTestCase {
         XCTAssertEqual(rows, [["a", "b", "c"], ["x,1", "say \"hi\"", ""], ["two\nlines", "", ""], ["last", "row", "q"]])
         // Physical lines: the quoted line break counts, the blank line is skipped.
         XCTAssertEqual(lines, [1, 2, 3, 6])
+    }
+
+    /// What `CSVWriter` writes, `CSVReader` reads back as it was (results folders rely on it).
+    func testWriterRoundTrip() throws {
+        let fields = ["x,1", "say \"hi\"", "two\nlines", "", "café", "plain"]
+        let p = try file("w.csv", CSVWriter.record(["a", "b"]) + "\n" + CSVWriter.record(fields) + "\n")
+        XCTAssertEqual(try records(p), [["a", "b"], fields])
+        XCTAssertEqual(CSVWriter.field("plain"), "plain")
+        XCTAssertEqual(CSVWriter.field("say \"hi\""), "\"say \"\"hi\"\"\"")
     }
 
     func testQuoteInsideAnUnquotedFieldIsKept() throws {
@@ -149,8 +160,13 @@ final class TimeParsingTests: XCTestCase {
 }
 
 final class LooseJSONTests: XCTestCase {
+    /// The loose dialect's errors name the column within the line; the line is the caller's.
+    func looseError(_ text: String) -> String {
+        do { _ = try JSONParser.parseLoose(text); return "no error" } catch let e as JSONSyntaxError { return e.withinLine } catch { return "\(error)" }
+    }
+
     func testJSONKeepsNumberText() throws {
-        let v = try LooseJSONParser.parse(#"{"id": 00123, "r": 5.0, "s": "a\"b\u00e9\ud83d\ude00", "l": [1, [true, null]], "o": {}}"#)
+        let v = try JSONParser.parseLoose(#"{"id": 00123, "r": 5.0, "s": "a\"b\u00e9\ud83d\ude00", "l": [1, [true, null]], "o": {}}"#)
         XCTAssertEqual(v["id"], .number("00123"))  // numbers keep their text (ids with leading zeros survive)
         XCTAssertEqual(v["r"], .number("5.0"))
         XCTAssertEqual(v["s"], .string("a\"bé😀"))
@@ -159,7 +175,7 @@ final class LooseJSONTests: XCTestCase {
     }
 
     func testPythonLiterals() throws {
-        let v = try LooseJSONParser.parse(#"{'asin': '0000031852', 'title': "Girl's \"Tutu\"", 'x': None, 'b': True, 'c': [['A', 'B'], ['C']], 'd': 'caf\xc3\xa9 \xe9', 't': (1, 2,)}"#, python: true)
+        let v = try JSONParser.parseLoose(#"{'asin': '0000031852', 'title': "Girl's \"Tutu\"", 'x': None, 'b': True, 'c': [['A', 'B'], ['C']], 'd': 'caf\xc3\xa9 \xe9', 't': (1, 2,)}"#, python: true)
         XCTAssertEqual(v["asin"], .string("0000031852"))
         XCTAssertEqual(v["title"], .string("Girl's \"Tutu\""))
         XCTAssertEqual(v["x"], .null)
@@ -170,10 +186,34 @@ final class LooseJSONTests: XCTestCase {
     }
 
     func testSyntaxErrorsNameTheColumn() {
-        XCTAssertThrowsError(try LooseJSONParser.parse(#"{"a": 1,}"#)) { XCTAssertEqual("\($0)", "column 9: expected a quoted key, found '}'") }
-        XCTAssertThrowsError(try LooseJSONParser.parse(#"{"a": 'x'}"#)) { XCTAssertEqual("\($0)", "column 7: expected a value, found '''") }
-        XCTAssertThrowsError(try LooseJSONParser.parse(#"{"a": "x}"#)) { XCTAssertEqual("\($0)", "column 10: a string is not closed before the end of the line") }
-        XCTAssertThrowsError(try LooseJSONParser.parse(#"{"a": 1} 2"#)) { XCTAssertEqual("\($0)", "column 10: unexpected text after the value") }
+        XCTAssertEqual(looseError(#"{"a": 1,}"#), "column 9: expected a quoted key, found '}'")
+        XCTAssertEqual(looseError(#"{"a": 'x'}"#), "column 7: expected a value, found '''")
+        XCTAssertEqual(looseError(#"{"a": "x}"#), "column 10: a string is not closed before the end of the line")
+        XCTAssertEqual(looseError(#"{"a": 1} 2"#), "column 10: unexpected text after the value")
+    }
+
+    /// One reader, two dialects: what the strict one refuses, the loose one keeps.
+    func testStrictAndLooseDialectsOfTheOneReader() throws {
+        func strictError(_ text: String) -> String {
+            do { _ = try JSONParser.parse(text); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(strictError(#"{"a": 1, "a": 2}"#), #"line 1, column 10: duplicate key "a""#)
+        XCTAssertEqual(try JSONParser.parseLoose(#"{"a": 1, "a": 2}"#), .object([("a", .number("1")), ("a", .number("2"))]))
+        XCTAssertEqual(strictError(#"[00123]"#), "line 1, column 3: leading zeros are not allowed in numbers")
+        XCTAssertEqual(try JSONParser.parseLoose(#"[00123, 1.50]"#), .array([.number("00123"), .number("1.50")]))
+        XCTAssertEqual(try JSONParser.parse(#"[1, 1.50, -2e3]"#), .array([.int(1), .double(1.5), .double(-2000)]))
+        XCTAssertEqual(strictError(#"["\ud800"]"#), #"line 1, column 9: unpaired surrogate in \u escape"#)
+        XCTAssertEqual(try JSONParser.parseLoose(#"["\ud800x"]"#), .array([.string("\u{FFFD}x")]))
+        XCTAssertEqual(strictError("{'a': 1}"), "line 1, column 2: expected a quoted key, found '''")
+        XCTAssertEqual(looseError("[1, 2,]"), "column 7: expected a value, found ']'")
+        XCTAssertEqual(try JSONParser.parseLoose("[1, 2,]", python: true), .array([.number("1"), .number("2")]))
+        // Errors in a text of several lines name the line, and the column within it.
+        let text = Array("{\n  \"0\": {\"title\": \"x\"},\n  \"1\": {\"title\" \"y\"}\n}".utf8)
+        XCTAssertThrowsError(try text.withUnsafeBufferPointer { try JSONParser.parseLoose($0, end: "the end of the file") }) {
+            guard let e = $0 as? JSONSyntaxError else { return XCTFail("\($0)") }
+            XCTAssertEqual([e.line, e.column], [3, 17])
+            XCTAssertEqual(e.message, "expected ':' after the key, found '\"'")
+        }
     }
 }
 
