@@ -44,7 +44,7 @@ let package = Package(
         // The encoding stage: a spec encoder's item vectors, read from the dataset or computed and stored.
         .target(name: "Embeddings", dependencies: ["Datasets", "Experiments", "FeatureHashing", "Encoders", "ModelCatalog"]),
         .target(name: "Runner", dependencies: ["Datasets", "Experiments", "JSON", "Learning", "LinearAlgebra", "Profiles",
-                                               "Retrieval", "Statistics", "AtomicIO",
+                                               "Results", "Retrieval", "Statistics", "AtomicIO",
                                                .product(name: "Crypto", package: "swift-crypto")]),
         // The typed model of a results folder, written and read by the same code.
         .target(name: "Results", dependencies: ["Experiments", "JSON", "AtomicIO", "TextFiles"]),

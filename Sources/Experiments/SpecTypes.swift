@@ -257,11 +257,6 @@ public struct RunSpec: Equatable, Sendable {
     public var file: String
     /// The path to open (relative paths are tried from the working folder, then the spec's).
     public var path: String
-    public init(name: String, file: String, path: String) {
-        self.name = name
-        self.file = file
-        self.path = path
-    }
     /// The encoder part of every run variant's id: no spec encoder may have this name.
     public static let encoderName = "run"
     /// `run/<name>/none`.

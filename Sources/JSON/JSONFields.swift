@@ -6,10 +6,6 @@ public struct JSONFieldError: Error, CustomStringConvertible, Sendable {
     public let file: String
     /// What is wrong, without the file: `variants[3].metrics.ndcg@10.mean: expected a number, found "x"`.
     public let detail: String
-    public init(file: String, _ detail: String) {
-        self.file = file
-        self.detail = detail
-    }
     public var description: String { "\(file): \(detail)" }
 }
 
@@ -32,10 +28,10 @@ public struct JSONFields {
     /// Reads and parses `file` (strict dialect) as an object. `missing` is what a file that does
     /// not exist is told (after its path).
     public init(reading file: String, missing: String = "no such file") throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw JSONFieldError(file: file, missing) }
+        guard let data = FileManager.default.contents(atPath: file) else { throw JSONFieldError(file: file, detail: missing) }
         let value: JSONValue
         do { value = try JSONParser.parse(bytes: Array(data)) } catch {
-            throw JSONFieldError(file: file, "is not valid JSON: \(error)")
+            throw JSONFieldError(file: file, detail: "is not valid JSON: \(error)")
         }
         try self.init(file: file, value)
     }
@@ -43,7 +39,7 @@ public struct JSONFields {
     public func error(_ key: String?, expected: String) -> JSONFieldError {
         let at = [path, key ?? ""].filter { !$0.isEmpty }.joined(separator: ".")
         let found = key.map { value[$0] } ?? value
-        return JSONFieldError(file: file, "\(at.isEmpty ? "the document" : at): expected \(expected), found \(found.map(JSONFields.describe) ?? "nothing")")
+        return JSONFieldError(file: file, detail: "\(at.isEmpty ? "the document" : at): expected \(expected), found \(found.map(JSONFields.describe) ?? "nothing")")
     }
 
     /// A scalar as written (strings quoted, cut at 40 characters); arrays and objects by type.

@@ -60,12 +60,6 @@ public struct JSONSyntaxError: Error, CustomStringConvertible, Sendable {
     public let column: Int
     public let byteOffset: Int
     public let message: String
-    public init(line: Int, column: Int, byteOffset: Int, message: String) {
-        self.line = line
-        self.column = column
-        self.byteOffset = byteOffset
-        self.message = message
-    }
     public var description: String { "line \(line), column \(column): \(message)" }
     /// The error within one line of a file whose line the caller names: "column 9: …".
     public var withinLine: String { "column \(column): \(message)" }

@@ -8,16 +8,8 @@ import Foundation
 extension HTMLReport {
     static func comparisonSection(_ doc: ComparisonDocument, folder: ResultsFolder, colours: StrategyColours) -> String {
         let alpha = doc.settings.alpha
-        let primary = (doc.settings.tests.first ?? .pairedT).rawValue
         var s = "<section id=\"comparison\">\n<h2>Comparison</h2>\n<p>"
-        if let runs = doc.runs {
-            s += "Run <code>\(esc(runs.variant))</code> against run <code>\(esc(runs.baseline))</code>, users paired by id. "
-        } else {
-            s += "Each variant against baseline <code>\(esc(doc.settings.baseline))</code> (same protocol, encoder and reduction), users paired by id. "
-        }
-        s += "Δ = variant − baseline with its seeded paired-bootstrap 95% interval; p is the \(esc(primary)) test's, "
-        s += "\(MarkdownReport.correctionName(doc.settings.correction)) over all \(doc.comparisons.count) comparisons; verdict at α = \(fmt(alpha, 2)): "
-        s += verdictKey() + ".</p>\n"
+        s += MarkdownReport.introduction(doc) { "<code>\(esc($0))</code>" } + ": " + verdictKey() + ".</p>\n"
         s += summaryMatrix(doc, folder: folder, colours: colours)
         for (i, p) in folder.protocols.enumerated() {
             let cs = doc.comparisons.filter { $0.protocolID == p }

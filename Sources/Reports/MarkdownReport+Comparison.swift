@@ -13,14 +13,7 @@ extension MarkdownReport {
         let s = doc.settings
         let primary = (s.tests.first ?? .pairedT).rawValue
         var out = comparisonMarker + "\n## Comparison\n\n"
-        if let runs = doc.runs {
-            out += "Run `\(runs.variant)` against run `\(runs.baseline)`, users paired by id. "
-        } else {
-            out += "Each variant against baseline `\(s.baseline)` (same protocol, encoder and reduction), users paired by id. "
-        }
-        out += "Δ = variant − baseline with its seeded paired-bootstrap 95% interval; p is the \(primary) test's, "
-        out += "\(correctionName(s.correction)) over all \(doc.comparisons.count) comparisons; verdict at α = \(fmt(s.alpha, 2)) "
-        out += "(docs/statistics.md).\n\n"
+        out += introduction(doc) { "`\($0)`" } + " (docs/statistics.md).\n\n"
         out += tables(doc.comparisons, alpha: s.alpha, primary: primary, level: "###")
         if !doc.segments.isEmpty {
             out += "## Segments\n\n"
@@ -97,6 +90,17 @@ extension MarkdownReport {
         case .unadjusted: return "unadjusted"
         }
     }
+    /// The comparison section's opening sentences, as report.md and report.html both begin it;
+    /// `code` sets a name (backticks, or an HTML `<code>` element).
+    static func introduction(_ doc: ComparisonDocument, code: (String) -> String) -> String {
+        let s = doc.settings
+        var out = doc.runs.map { "Run \(code($0.variant)) against run \(code($0.baseline)), users paired by id. " }
+            ?? "Each variant against baseline \(code(s.baseline)) (same protocol, encoder and reduction), users paired by id. "
+        out += "Δ = variant − baseline with its seeded paired-bootstrap 95% interval; p is the \((s.tests.first ?? .pairedT).rawValue) test's, "
+        out += "\(correctionName(s.correction)) over all \(doc.comparisons.count) comparisons; verdict at α = \(fmt(s.alpha, 2))"
+        return out
+    }
+
     static func fmt(_ d: Double, _ digits: Int) -> String { d.isNaN ? "–" : String(format: "%.\(digits)f", d) }
     static func signed(_ d: Double, _ digits: Int = 4) -> String { d.isNaN ? "–" : (d >= 0 ? "+" : "") + String(format: "%.\(digits)f", d) }
     static func interval(_ ci: (lo: Double, hi: Double)?) -> String {

@@ -22,7 +22,7 @@ extension ResultsFolder {
                            PerUserTable.Rows(units: v.perUser.map { unit(v.protocolSpec, $0.user) }, values: v.perUser.flatMap(\.values)))
         }
         let segments = SegmentTable(hasCaseColumn: hasCases, protocols: r.covariates.map { p, users in
-            (p.id, users.map { SegmentCovariate(unit: unit(p, $0.user), historyEvents: $0.historyEvents, drift: $0.drift) })
+            (p.id, users.map { SegmentCovariate(unit: unit(p, $0.unit), historyEvents: $0.historyEvents, drift: $0.drift) })
         })
         let metrics = MetricsDocument(name: spec.name, variants: r.variants.map { v in
             VariantEntry(protocolID: v.protocolSpec.id, id: v.variant.id, encoder: v.variant.encoder.id, strategy: StrategyRecord(v.variant),
@@ -31,10 +31,9 @@ extension ResultsFolder {
                          skippedUsers: v.skippedUsers, missingLists: v.missingLists, skippedSteps: v.skippedSteps)
         })
         let timings = Timings(wallSeconds: r.endTime.timeIntervalSince(r.startTime), variants: r.variants.map { v in
-            Timings.Variant(id: v.variant.id, protocolID: v.protocolSpec.id, updateMicrosecondsPerEvent: v.timings.updateMicrosecondsPerEvent,
-                            scoringMillisecondsPerList: v.timings.scoringMillisecondsPerList, profileSeconds: v.timings.profileSeconds,
-                            scoringSeconds: v.timings.scoringSeconds, lists: v.timings.lists, peakMemoryBytes: v.timings.peakMemoryBytes,
-                            trainingSeconds: v.training == nil ? nil : v.timings.trainingSeconds)
+            var measured = v.timings
+            if v.training == nil { measured.trainingSeconds = nil }   // timings.json names training time for learned variants only
+            return Timings.Variant(id: v.variant.id, protocolID: v.protocolSpec.id, measured: measured)
         })
         self.init(path: path, manifest: Manifest(run: r), spec: spec, metrics: metrics, timings: timings, perUser: perUser, segments: segments)
         if r.variants.contains(where: { $0.perStep != nil }) {

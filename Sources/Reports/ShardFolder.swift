@@ -43,7 +43,7 @@ public enum ShardFolder {
         var rec = BinaryRecord(header: header)
         rec.add("user_ids", bytes: Data(r.userIDs.joined(separator: "\u{0}").utf8))
         for (i, c) in r.covariates.enumerated() {
-            rec.add("cov\(i)_users", ints: c.users.map(\.user))
+            rec.add("cov\(i)_users", ints: c.users.map(\.unit))
             rec.add("cov\(i)_history", ints: c.users.map { Int32($0.historyEvents) })
             rec.add("cov\(i)_drift", doubles: c.users.map(\.drift))
         }
@@ -169,9 +169,9 @@ public enum ShardMerge {
                 guard let n = p.record["covariates"]?.arrayValue?[i].arrayValue?[1].intValue else { throw fail("\(file): bad covariates entry \(i)") }
                 let u = try p.record.ints("cov\(i)_users", count: n, file: file), hist = try p.record.ints("cov\(i)_history", count: n, file: file)
                 let drift = try p.record.doubles("cov\(i)_drift", count: n, file: file)
-                for k in 0..<n { users.append(UserCovariate(user: u[k], historyEvents: Int(hist[k]), drift: drift[k])) }
+                for k in 0..<n { users.append(UserCovariate(unit: u[k], historyEvents: Int(hist[k]), drift: drift[k])) }
             }
-            users.sort { $0.user < $1.user }
+            users.sort { $0.unit < $1.unit }
             covariates.append((proto, users))
         }
         var prePeriod: [(protocolSpec: ProtocolSpec, encoder: String, reduction: String, perUser: [(user: Int32, values: [Double])])] = []

@@ -180,16 +180,30 @@ public struct PerUserTable: Sendable {
     }
 }
 
-/// One row of segments.csv: a unit's history length and drift under a protocol.
-public struct SegmentCovariate: Sendable {
-    public var unit: ResultUnit
+/// Per-unit facts that segment a comparison (docs/statistics.md, "Segments"): how much history
+/// built the profile and how far the ranked items lie from it. The runner computes them per
+/// dense user id (`UserCovariate`); segments.csv holds them per results unit (`SegmentCovariate`).
+public struct Covariate<Unit: Sendable>: Sendable {
+    public var unit: Unit
+    /// Events that built the initial (static) profile.
     public var historyEvents: Int
+    /// 1 − cos(h, t): h the mean of the user's history event vectors, t the mean of the vectors
+    /// of every event in the user's ranked periods; in [0, 2]. NaN when either mean is the zero
+    /// vector (the cosine is undefined).
     public var drift: Double
-    public init(unit: ResultUnit, historyEvents: Int, drift: Double) {
+    public init(unit: Unit, historyEvents: Int, drift: Double) {
         self.unit = unit
         self.historyEvents = historyEvents
         self.drift = drift
     }
+}
+
+extension Covariate: Equatable where Unit: Equatable {}
+
+/// One row of segments.csv: a unit's history length and drift under a protocol.
+public typealias SegmentCovariate = Covariate<ResultUnit>
+
+extension Covariate where Unit == ResultUnit {
     /// The unit key comparisons pair on.
     public var user: String { unit.key }
 }
@@ -386,24 +400,54 @@ public struct TrainingEpoch: Sendable, Equatable {
     }
 }
 
+/// Time and memory of one variant, as the runner measured it (timings.json; kept out of
+/// metrics.json, which is deterministic).
+public struct VariantTimings: Sendable {
+    public var updateMicrosecondsPerEvent: Double
+    public var scoringMillisecondsPerList: Double
+    public var profileSeconds: Double
+    public var scoringSeconds: Double
+    public var lists: Int
+    public var peakMemoryBytes: Int
+    /// Learned strategies only: the wall time of training.
+    public var trainingSeconds: Double?
+
+    /// What the runner measured, with the per-event and per-list costs derived from it (0 when
+    /// there was nothing to divide by).
+    public static func measured(profileSeconds: Double, scoringSeconds: Double, absorbedEvents: Int, lists: Int,
+                                peakMemoryBytes: Int) -> VariantTimings {
+        VariantTimings(updateMicrosecondsPerEvent: absorbedEvents > 0 ? profileSeconds * 1e6 / Double(absorbedEvents) : 0,
+                       scoringMillisecondsPerList: lists == 0 ? 0 : scoringSeconds * 1e3 / Double(lists),
+                       profileSeconds: profileSeconds, scoringSeconds: scoringSeconds, lists: lists, peakMemoryBytes: peakMemoryBytes)
+    }
+
+    /// The seven numbers a cell record keeps (training time 0 when there is none).
+    public var record: [Double] {
+        [updateMicrosecondsPerEvent, scoringMillisecondsPerList, profileSeconds, scoringSeconds, Double(lists),
+         Double(peakMemoryBytes), trainingSeconds ?? 0]
+    }
+}
+
+extension VariantTimings {
+    /// Timings from a cell record's seven numbers; nil when there are not seven. (An extension,
+    /// so that the struct keeps its memberwise initialiser.)
+    public init?(record t: [Double]) {
+        guard t.count == 7 else { return nil }
+        self.init(updateMicrosecondsPerEvent: t[0], scoringMillisecondsPerList: t[1], profileSeconds: t[2], scoringSeconds: t[3],
+                  lists: Int(t[4]), peakMemoryBytes: Int(t[5]), trainingSeconds: t[6])
+    }
+}
+
 /// timings.json: wall time, and per variant the update and scoring cost (not reproducible).
 public struct Timings: Sendable {
     public struct Variant: Sendable {
         public var id: String
         public var protocolID: String
-        public var updateMicrosecondsPerEvent: Double
-        public var scoringMillisecondsPerList: Double
-        public var profileSeconds: Double
-        public var scoringSeconds: Double
-        public var lists: Int
-        public var peakMemoryBytes: Int
-        /// Learned variants only.
-        public var trainingSeconds: Double?
-        public init(id: String, protocolID: String, updateMicrosecondsPerEvent: Double, scoringMillisecondsPerList: Double,
-                    profileSeconds: Double, scoringSeconds: Double, lists: Int, peakMemoryBytes: Int, trainingSeconds: Double?) {
-            self.id = id; self.protocolID = protocolID; self.updateMicrosecondsPerEvent = updateMicrosecondsPerEvent
-            self.scoringMillisecondsPerList = scoringMillisecondsPerList; self.profileSeconds = profileSeconds
-            self.scoringSeconds = scoringSeconds; self.lists = lists; self.peakMemoryBytes = peakMemoryBytes; self.trainingSeconds = trainingSeconds
+        public var measured: VariantTimings
+        public init(id: String, protocolID: String, measured: VariantTimings) {
+            self.id = id
+            self.protocolID = protocolID
+            self.measured = measured
         }
     }
     public var wallSeconds: Double
@@ -417,12 +461,13 @@ public struct Timings: Sendable {
         .object([
             ("wall_seconds", .double(wallSeconds)),
             ("variants", .array(variants.map { v in
-                .object([
+                let t = v.measured
+                return .object([
                     ("id", .string(v.id)), ("protocol", .string(v.protocolID)),
-                    ("update_us_per_event", .double(v.updateMicrosecondsPerEvent)), ("scoring_ms_per_user", .double(v.scoringMillisecondsPerList)),
-                    ("profile_seconds", .double(v.profileSeconds)), ("scoring_seconds", .double(v.scoringSeconds)),
-                    ("lists", .int(v.lists)), ("peak_memory_bytes", .int(v.peakMemoryBytes)),
-                ] + (v.trainingSeconds.map { [("training_seconds", .double($0))] } ?? []))
+                    ("update_us_per_event", .double(t.updateMicrosecondsPerEvent)), ("scoring_ms_per_user", .double(t.scoringMillisecondsPerList)),
+                    ("profile_seconds", .double(t.profileSeconds)), ("scoring_seconds", .double(t.scoringSeconds)),
+                    ("lists", .int(t.lists)), ("peak_memory_bytes", .int(t.peakMemoryBytes)),
+                ] + (t.trainingSeconds.map { [("training_seconds", .double($0))] } ?? []))
             })),
         ])
     }
@@ -430,10 +475,10 @@ public struct Timings: Sendable {
     static func load(_ file: String) throws -> Timings {
         let f = try JSONFields(file: file, try JSONValue.read(results: file))
         return Timings(wallSeconds: try f.double("wall_seconds"), variants: try f.objects("variants").map { v in
-            Variant(id: try v.string("id"), protocolID: try v.string("protocol"), updateMicrosecondsPerEvent: try v.double("update_us_per_event"),
-                    scoringMillisecondsPerList: try v.double("scoring_ms_per_user"), profileSeconds: try v.double("profile_seconds"),
-                    scoringSeconds: try v.double("scoring_seconds"), lists: try v.int("lists"), peakMemoryBytes: try v.int("peak_memory_bytes"),
-                    trainingSeconds: v.has("training_seconds") ? try v.double("training_seconds") : nil)
+            Variant(id: try v.string("id"), protocolID: try v.string("protocol"), measured: VariantTimings(
+                updateMicrosecondsPerEvent: try v.double("update_us_per_event"), scoringMillisecondsPerList: try v.double("scoring_ms_per_user"),
+                profileSeconds: try v.double("profile_seconds"), scoringSeconds: try v.double("scoring_seconds"), lists: try v.int("lists"),
+                peakMemoryBytes: try v.int("peak_memory_bytes"), trainingSeconds: try v.optional("training_seconds", v.double)))
         })
     }
 }

@@ -9,8 +9,4 @@ public struct TestResult: Equatable, Sendable {
     /// The two-sided p-value, in [0, 1].
     public var p: Double
 
-    public init(statistic: Double, p: Double) {
-        self.statistic = statistic
-        self.p = p
-    }
 }

@@ -49,10 +49,10 @@ public struct BertTokenizer: Sendable {
     public init(directory: String) throws {
         let vocabPath = (directory as NSString).appendingPathComponent("vocab.txt")
         guard let data = FileManager.default.contents(atPath: vocabPath) else {
-            throw TokenizerError(path: vocabPath, "cannot read the vocabulary file")
+            throw TokenizerError(path: vocabPath, message: "cannot read the vocabulary file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw TokenizerError(path: vocabPath, "is not valid UTF-8")
+            throw TokenizerError(path: vocabPath, message: "is not valid UTF-8")
         }
         var vocabulary: [String: Int32] = [:]
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -63,7 +63,7 @@ public struct BertTokenizer: Sendable {
             if token.hasSuffix("\r") { token.removeLast() }
             vocabulary[token] = Int32(i)   // a repeated token keeps its last id, as in BERT's load_vocab
         }
-        if vocabulary.isEmpty { throw TokenizerError(path: vocabPath, "is empty") }
+        if vocabulary.isEmpty { throw TokenizerError(path: vocabPath, message: "is empty") }
 
         let configPath = (directory as NSString).appendingPathComponent("tokenizer_config.json")
         let mapPath = (directory as NSString).appendingPathComponent("special_tokens_map.json")
@@ -75,7 +75,7 @@ public struct BertTokenizer: Sendable {
         func id(_ key: String, _ fallback: String) throws -> Int32 {
             let token = special(key, fallback)
             guard let id = vocabulary[token] else {
-                throw TokenizerError(path: vocabPath, "has no entry for the \(key) \"\(token)\"")
+                throw TokenizerError(path: vocabPath, message: "has no entry for the \(key) \"\(token)\"")
             }
             return id
         }
@@ -89,7 +89,7 @@ public struct BertTokenizer: Sendable {
         if let fast = try Self.readJSONObject(fastPath), let added = fast["added_tokens"]?.arrayValue {
             for (k, token) in added.enumerated() {
                 guard let content = token["content"]?.stringValue, let id = token["id"]?.intValue.flatMap(Int32.init(exactly:)) else {
-                    throw TokenizerError(path: fastPath, "added_tokens[\(k)] has no content and id")
+                    throw TokenizerError(path: fastPath, message: "added_tokens[\(k)] has no content and id")
                 }
                 if token["normalized"]?.boolValue == true {
                     normalizedSpecials.append((content, id))
@@ -178,13 +178,13 @@ public struct BertTokenizer: Sendable {
     private static func readJSONObject(_ path: String) throws -> JSONValue? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TokenizerError(path: path, "cannot be read")
+            throw TokenizerError(path: path, message: "cannot be read")
         }
         let object: JSONValue
         do { object = try JSONParser.parse(bytes: Array(data)) } catch {
-            throw TokenizerError(path: path, "is not valid JSON: \(error)")
+            throw TokenizerError(path: path, message: "is not valid JSON: \(error)")
         }
-        guard object.objectValue != nil else { throw TokenizerError(path: path, "is not a JSON object") }
+        guard object.objectValue != nil else { throw TokenizerError(path: path, message: "is not a JSON object") }
         return object
     }
 

@@ -5,10 +5,5 @@ public struct TokenizerError: Error, CustomStringConvertible, Sendable {
     /// What was expected and what was found.
     public let message: String
 
-    public init(path: String, _ message: String) {
-        self.path = path
-        self.message = message
-    }
-
     public var description: String { "\(path): \(message)" }
 }

@@ -22,9 +22,7 @@ struct BenchScoring: ParsableCommand {
     @Option(help: "Repetitions (the median is reported).") var repeats: Int = 3
 
     func validate() throws {
-        for (name, value) in [("items", items), ("dim", dim), ("users", users), ("k", k), ("repeats", repeats)] where value < 1 {
-            throw ValidationError("--\(name) must be >= 1 (got \(value))")
-        }
+        try requireAtLeast([("items", items, 1), ("dim", dim, 1), ("users", users, 1), ("k", k, 1), ("repeats", repeats, 1)])
         guard k <= items else { throw ValidationError("--k must be at most --items (got \(k) > \(items))") }
     }
 

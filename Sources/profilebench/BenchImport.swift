@@ -17,8 +17,7 @@ struct BenchImport: ParsableCommand {
     @Option(help: "Python interpreter for the pandas reference.") var python: String = "python3"
 
     func validate() throws {
-        guard events >= 1, users >= 1, items >= 1 else { throw ValidationError("--events, --users and --items must be >= 1") }
-        guard repeats >= 1 else { throw ValidationError("--repeats must be >= 1 (got \(repeats))") }
+        try requireAtLeast([("events", events, 1), ("users", users, 1), ("items", items, 1), ("repeats", repeats, 1)])
     }
 
     func run() throws {

@@ -21,13 +21,8 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "BLAS threads (0: OpenBLAS's own choice).") var threads: Int = 0
 
     func validate() throws {
-        guard users >= 2 else { throw ValidationError("--users must be >= 2 (got \(users))") }
-        guard items >= 2 else { throw ValidationError("--items must be >= 2 (got \(items))") }
-        guard dim >= 1 else { throw ValidationError("--dim must be >= 1 (got \(dim))") }
-        guard epochs >= 1 else { throw ValidationError("--epochs must be >= 1 (got \(epochs))") }
-        guard negatives >= 1 else { throw ValidationError("--negatives must be >= 1 (got \(negatives))") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be >= 1 (got \(batchSize))") }
-        guard threads >= 0 else { throw ValidationError("--threads must be >= 0 (got \(threads))") }
+        try requireAtLeast([("users", users, 2), ("items", items, 2), ("dim", dim, 1), ("epochs", epochs, 1),
+                            ("negatives", negatives, 1), ("batch-size", batchSize, 1), ("threads", threads, 0)])
     }
 
     func run() throws {

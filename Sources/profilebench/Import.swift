@@ -32,8 +32,7 @@ struct CommonImportOptions: ParsableArguments {
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func validate() throws {
-        guard minUserEvents >= 0 else { throw ValidationError("--min-user-events must be >= 0 (got \(minUserEvents))") }
-        guard minItemEvents >= 0 else { throw ValidationError("--min-item-events must be >= 0 (got \(minItemEvents))") }
+        try requireAtLeast([("min-user-events", minUserEvents, 0), ("min-item-events", minItemEvents, 0)])
     }
 
     var importOptions: ImportOptions {

@@ -29,6 +29,14 @@ func stderrLine(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
 }
 
+/// Checks integer options against their smallest allowed values, in order: the first one below
+/// its minimum is a `ValidationError` naming the option, the minimum and the value given.
+func requireAtLeast(_ checks: [(option: String, value: Int, minimum: Int)]) throws {
+    for c in checks where c.value < c.minimum {
+        throw ValidationError("--\(c.option) must be >= \(c.minimum) (got \(c.value))")
+    }
+}
+
 /// Runs a command body; a thrown error becomes one `error:` line on stderr and exit status 1.
 func reportingErrors(_ body: () throws -> Void) throws {
     AtomicIO.cleanUpOnInterrupt()

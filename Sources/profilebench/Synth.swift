@@ -13,9 +13,8 @@ struct Synth: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
 
     func validate() throws {
-        guard users >= 1 else { throw ValidationError("--users must be >= 1 (got \(users))") }
+        try requireAtLeast([("users", users, 1), ("events-per-user", eventsPerUser, 5)])
         guard items >= 12 else { throw ValidationError("--items must be >= 12, one per category (got \(items))") }
-        guard eventsPerUser >= 5 else { throw ValidationError("--events-per-user must be >= 5 (got \(eventsPerUser))") }
         guard (0...1).contains(drift) else { throw ValidationError("--drift must be between 0 and 1 (got \(drift))") }
     }
 

@@ -57,8 +57,9 @@ final class ResultsFolderTests: XCTestCase {
         let segments = SegmentTable(hasCaseColumn: true, protocols: [(Self.holdout, [SegmentCovariate(unit: ResultUnit(user: "u,1"), historyEvents: 4, drift: .nan),
                                                                                        SegmentCovariate(unit: ResultUnit(user: "u3", case: "2"), historyEvents: 9, drift: 0.5)])])
         let timings = Timings(wallSeconds: 1.5, variants: variants.map {
-            Timings.Variant(id: $0.id, protocolID: $0.protocolID, updateMicrosecondsPerEvent: 0.5, scoringMillisecondsPerList: 0.25,
-                            profileSeconds: 0.125, scoringSeconds: 1, lists: 3, peakMemoryBytes: 1 << 20, trainingSeconds: $0.strategy.name == "static" ? 2 : nil)
+            Timings.Variant(id: $0.id, protocolID: $0.protocolID, measured: VariantTimings(
+                updateMicrosecondsPerEvent: 0.5, scoringMillisecondsPerList: 0.25, profileSeconds: 0.125, scoringSeconds: 1, lists: 3,
+                peakMemoryBytes: 1 << 20, trainingSeconds: $0.strategy.name == "static" ? 2 : nil))
         })
         var folder = ResultsFolder(path: path, manifest: manifest, spec: spec, metrics: MetricsDocument(name: "model", variants: variants),
                                    timings: timings, perUser: perUser, segments: segments)

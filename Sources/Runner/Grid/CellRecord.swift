@@ -2,6 +2,7 @@ import Experiments
 import Foundation
 import JSON
 import Learning
+import Results
 
 /// A binary container for the exact values of a run's parts: a small JSON header and named
 /// blobs of raw little-endian numbers. Float64 values go in as their bits, so what is read back
@@ -103,8 +104,7 @@ extension VariantResult {
             ("units", .int(perUser.count)), ("values_per_unit", .int(m)), ("item_count", .int(itemCount)),
             ("covered", .array(covered.map { .int($0.count) })),
             ("missing_lists", missingLists.map { .int($0) } ?? .null),
-            ("timings", .array([timings.updateMicrosecondsPerEvent, timings.scoringMillisecondsPerList, timings.profileSeconds,
-                                timings.scoringSeconds, Double(timings.lists), Double(timings.peakMemoryBytes), timings.trainingSeconds].map { .double($0) })),
+            ("timings", .array(timings.record.map { .double($0) })),
         ]
         if let t = training {
             header.append(("training", .object([
@@ -138,13 +138,11 @@ extension VariantResult {
         }
         guard let units = r["units"]?.intValue, let m = r["values_per_unit"]?.intValue, let skipped = r["skipped_users"]?.intValue,
               let items = r["item_count"]?.intValue, let coveredCounts = r["covered"]?.arrayValue,
-              let t = r["timings"]?.arrayValue?.compactMap(\.doubleValue), t.count == 7 else {
+              let t = r["timings"]?.arrayValue?.compactMap(\.doubleValue), let timings = VariantTimings(record: t) else {
             throw bad("has an incomplete header (units, values_per_unit, skipped_users, item_count, covered, timings)")
         }
         let ids = try r.ints("units", count: units, file: file)
         let values = try r.doubles("values", count: units * m, file: file)
-        let timings = VariantTimings(updateMicrosecondsPerEvent: t[0], scoringMillisecondsPerList: t[1], profileSeconds: t[2],
-                                     scoringSeconds: t[3], lists: Int(t[4]), peakMemoryBytes: Int(t[5]), trainingSeconds: t[6])
         self.init(protocolSpec: protocolSpec, variant: variant, summaries: [], skippedUsers: skipped,
                   skippedSteps: r["skipped_steps"]?.intValue, perUser: (0..<units).map { (ids[$0], Array(values[($0 * m)..<(($0 + 1) * m)])) },
                   timings: timings)

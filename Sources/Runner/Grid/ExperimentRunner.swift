@@ -2,6 +2,7 @@ import Datasets
 import Experiments
 import Foundation
 import LinearAlgebra
+import Results
 import Retrieval
 import Statistics
 
@@ -15,18 +16,6 @@ public struct MetricSummary: Sendable, Equatable {
     public static func == (a: MetricSummary, b: MetricSummary) -> Bool {
         a.mean == b.mean && a.n == b.n && a.ci95?.lo == b.ci95?.lo && a.ci95?.hi == b.ci95?.hi
     }
-}
-
-/// Time and memory of one variant (kept out of metrics.json, which is deterministic).
-public struct VariantTimings: Sendable {
-    public var updateMicrosecondsPerEvent: Double
-    public var scoringMillisecondsPerList: Double
-    public var profileSeconds: Double
-    public var scoringSeconds: Double
-    public var lists: Int
-    public var peakMemoryBytes: Int
-    /// Learned strategies: the wall time of training (0 for the others).
-    public var trainingSeconds = 0.0
 }
 
 /// The outcome of one variant under one protocol.
@@ -387,11 +376,8 @@ public final class ExperimentRunner {
             for qi in 0..<queries.count { for it in lists.list(qi).prefix(m.k) { seen[Int(it)] = true } }
             covered.append((0..<itemCount).filter { seen[$0] }.map { Int32($0) })
         }
-        let timings = VariantTimings(
-            updateMicrosecondsPerEvent: t.absorbedEvents > 0 ? t.profileSeconds * 1e6 / Double(t.absorbedEvents) : 0,
-            scoringMillisecondsPerList: queries.isEmpty ? 0 : t.scoringSeconds * 1e3 / Double(queries.count),
-            profileSeconds: t.profileSeconds, scoringSeconds: t.scoringSeconds, lists: queries.count,
-            peakMemoryBytes: peakMemoryBytes())
+        let timings = VariantTimings.measured(profileSeconds: t.profileSeconds, scoringSeconds: t.scoringSeconds,
+                                              absorbedEvents: t.absorbedEvents, lists: queries.count, peakMemoryBytes: peakMemoryBytes())
         var result = VariantResult(protocolSpec: p, variant: variant, summaries: [], skippedUsers: qs.skippedUsers,
                                    skippedSteps: isPrequential ? qs.skippedSteps : nil, perUser: perUser, timings: timings)
         result.stepValues = isPrequential ? stepValues : nil

@@ -1,21 +1,7 @@
-/// Per-user facts that segment a comparison (docs/statistics.md, "Segments"): how much history
-/// built the profile and how far the ranked items lie from it.
-public struct UserCovariate: Sendable, Equatable {
-    /// Dense user id.
-    public var user: Int32
-    /// Events that built the initial (static) profile.
-    public var historyEvents: Int
-    /// 1 − cos(h, t): h the mean of the user's history event vectors, t the mean of the vectors
-    /// of every event in the user's ranked periods; in [0, 2]. NaN when either mean is the zero
-    /// vector (the cosine is undefined).
-    public var drift: Double
+import Results
 
-    public init(user: Int32, historyEvents: Int, drift: Double) {
-        self.user = user
-        self.historyEvents = historyEvents
-        self.drift = drift
-    }
-}
+/// A user's covariates as the runner computes them, per dense user id (see `Covariate`).
+public typealias UserCovariate = Covariate<Int32>
 
 extension UserCovariate {
     /// Covariates of every user with at least one query, users ascending, from the
@@ -49,7 +35,7 @@ extension UserCovariate {
                 var dot = 0.0, hh = 0.0, tt = 0.0
                 for j in 0..<d { dot += h[j] * t[j]; hh += h[j] * h[j]; tt += t[j] * t[j] }
                 let drift = hh > 0 && tt > 0 ? 1 - dot / (hh.squareRoot() * tt.squareRoot()) : .nan
-                out.append(UserCovariate(user: user, historyEvents: historyEnd, drift: drift))
+                out.append(UserCovariate(unit: user, historyEvents: historyEnd, drift: drift))
             }
         }
         return out
