@@ -20,6 +20,12 @@ public struct CSVRowError: Error, CustomStringConvertible, Sendable {
 /// call to `next()`; no `String` is made unless asked for.
 ///
 /// - Complexity: O(bytes); the buffer grows only to hold the longest record.
+///
+/// We keep our own reader rather than a package of the offline list: swiftcsv/SwiftCSV 0.10
+/// loads the whole file with `String(contentsOf:)` and builds every row as strings, and
+/// yaslab/CSV.swift 2.5 reads a Foundation `InputStream` (no gzip) into `[String]` rows. The
+/// importers read gzipped files of millions of rows (timed against pandas by `bench import`),
+/// need the physical line of a broken row and go on after it, and decode only the fields they use.
 public final class CSVReader {
     public let path: String
     public private(set) var delimiter: UInt8
