@@ -83,27 +83,40 @@ extension HTMLReport {
         return s + "</tbody>\n</table>\n</div>\n"
     }
 
-    /// The segments: one collapsed, sortable, filterable table of every segment comparison.
+    /// At most this many segment rows go into report.html; a larger study shows its headline
+    /// metric's (a 32-variant study with seven metrics has thousands, several MB of page), and
+    /// report.md and comparison.json keep them all.
+    static let segmentRowLimit = 1_000
+
+    /// The segments: one collapsed, sortable, filterable table of the segment comparisons.
     static func segmentsSection(_ doc: ComparisonDocument, folder: ResultsFolder, colours: StrategyColours) -> String {
         var s = "<section id=\"segments\">\n<h2>Segments</h2>\n<p>The comparisons again by user segment: terciles of history length "
         s += "(<code>activity</code>) and of drift (1 − cos(history profile, mean of the ranked items)); p adjusted over all segment comparisons. "
         s += "Segments: " + doc.segments.map { "\(esc($0.segmentation)) \(esc($0.segment)) \(rangeText($0)) (\($0.users) users)" }
             .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: "; ") + ".</p>\n"
-        var rows: [(c: PairedComparison, extra: [String])] = []
+        var rows: [(c: PairedComparison, extra: [String])] = [], attributes: [String] = []
         for seg in doc.segments {
             for c in seg.comparisons {
                 rows.append((c, ["<td class=\"t\">\(esc(seg.segmentation))</td>", "<td class=\"t\">\(esc(seg.segment))</td>",
                                  "<td data-v=\"\(seg.range.lo)\">\(rangeText(seg))</td>", "<td data-v=\"\(seg.users)\">\(seg.users)</td>"]))
+                attributes.append(" data-segmentation=\"\(esc(seg.segmentation))\" data-segment=\"\(esc(seg.segment))\"")
             }
+        }
+        let total = rows.count
+        var summary = "All \(total) segment comparisons"
+        if total > segmentRowLimit, let headline = doc.comparisons.first?.metric {
+            let keep = rows.indices.filter { rows[$0].c.metric == headline }
+            rows = keep.map { rows[$0] }
+            attributes = keep.map { attributes[$0] }
+            summary = "The \(rows.count) segment comparisons of \(esc(headline)), the headline metric (all \(total), every metric, are in report.md and comparison.json)"
         }
         let segmentations = distinct(doc.segments.map(\.segmentation)), segmentNames = distinct(doc.segments.map(\.segment))
         let filters = [("metric", distinct(rows.map(\.c.metric)).map { ($0, $0) }), ("verdict", verdictOptions()),
                        ("segmentation", segmentations.map { ($0, $0) }), ("segment", segmentNames.map { ($0, $0) })]
             + (folder.protocols.count > 1 ? [("protocol", folder.protocols.map { ($0, protocolLabel($0, folder.protocols)) })] : [])
-        s += "<details class=\"segment-comparisons\">\n<summary>All \(rows.count) segment comparisons (click a column header to sort)</summary>\n"
+        s += "<details class=\"segment-comparisons\">\n<summary>\(summary) (click a column header to sort)</summary>\n"
         s += filteredTable(rows, extraColumns: [("segmentation", false), ("segment", false), ("range", true), ("users", true)],
-                           filters: filters, alpha: doc.settings.alpha, folder: folder, colours: colours,
-                           attributes: doc.segments.flatMap { seg in seg.comparisons.map { _ in " data-segmentation=\"\(esc(seg.segmentation))\" data-segment=\"\(esc(seg.segment))\"" } })
+                           filters: filters, alpha: doc.settings.alpha, folder: folder, colours: colours, attributes: attributes)
         return s + "</details>\n</section>\n"
     }
 
