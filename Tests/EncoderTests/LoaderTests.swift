@@ -170,6 +170,21 @@ final class LoaderTests: XCTestCase {
         }
     }
 
+    /// A config.json value of the wrong type, or a missing one, names the file and the key.
+    func testMalformedConfigNamesTheKey() throws {
+        let tiny = TinyModel(kind: .bert)
+        let mistyped = try tiny.write(configJSON: tiny.configJSON.replacingOccurrences(of: "\"hidden_size\": \(tiny.hidden)", with: "\"hidden_size\": \"x\""))
+        defer { try? FileManager.default.removeItem(atPath: mistyped) }
+        assertEncoderError(.invalidConfig, containing: ["config.json", "hidden_size: expected an integer, found \"x\""]) {
+            _ = try SentenceEncoder(model: .miniLML6, directory: mistyped)
+        }
+        let missing = try tiny.write(configJSON: tiny.configJSON.replacingOccurrences(of: "\"vocab_size\"", with: "\"vocab_size_\""))
+        defer { try? FileManager.default.removeItem(atPath: missing) }
+        assertEncoderError(.invalidConfig, containing: ["config.json", "vocab_size: expected an integer, found nothing"]) {
+            _ = try SentenceEncoder(model: .miniLML6, directory: missing)
+        }
+    }
+
     func testUnsupportedArchitecture() throws {
         let tiny = TinyModel(kind: .bert)
         let config = tiny.configJSON.replacingOccurrences(of: "\"bert\"", with: "\"gpt2\"")

@@ -55,6 +55,10 @@ final class SafeTensorsTests: XCTestCase {
     func testCorruptFiles() throws {
         assertError(try write("", lengthOverride: 1_000_000), ["header length 1000000 exceeds"])
         assertError(try write("{not json"), ["not valid safetensors JSON"])
+        assertError(try write(#"{"x": 5}"#), ["tensor x", "header entry is not an object"])
+        assertError(try write(#"{"x":{"dtype":"F32","shape":["a"],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
+                    ["tensor x", "header entry is malformed", "x.shape: expected an array of integers"])
+        assertError(try write(#"{"__metadata__":{"format":1}}"#), ["__metadata__.format is not a string"])
         assertError(try write(#"{"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data: [0, 0, 0, 0]),
                     ["tensor x", "data section has 4 bytes", "truncated"])
         assertError(try write(#"{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
